@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tremplin.pages.urls")),
+    path("compte/", include("tremplin.accounts.urls")),
+    path("reseau/", include("tremplin.network.urls")),
+    path("api/v1/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+]
