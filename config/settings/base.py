@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tremplin.territories",
     "tremplin.network",
     "tremplin.catalog",
+    "tremplin.demo",
     "tremplin.pages",
 ]
 
