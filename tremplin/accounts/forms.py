@@ -6,8 +6,15 @@ from tremplin.accounts.models import Membership
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
-    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
-    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.EmailField(
+        label="Adresse électronique",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",

@@ -82,5 +82,7 @@ class Membership(models.Model):
         allowed = ROLES_BY_ORGANISATION_KIND.get(self.organisation.kind, set())
         if self.role not in allowed:
             raise ValidationError(
-                {"role": f"Le rôle « {self.get_role_display()} » n'existe pas pour {self.organisation.get_kind_display().lower()}."}
+                {
+                    "role": f"Le rôle « {self.get_role_display()} » n'existe pas pour {self.organisation.get_kind_display().lower()}."
+                }
             )

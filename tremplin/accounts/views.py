@@ -76,4 +76,6 @@ def switch_organisation(request):
         request.session[SESSION_KEY] = membership.pk
         messages.success(request, f"Vous agissez maintenant pour {membership.organisation.name}.")
         return redirect("pages:home")
-    return render(request, "accounts/switch_organisation.html", {"title": "Changer d'organisation", "form": form})
+    return render(
+        request, "accounts/switch_organisation.html", {"title": "Changer d'organisation", "form": form}
+    )

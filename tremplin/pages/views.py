@@ -21,7 +21,11 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "pages/home_public.html", {"title": "Accueil"})
     membership = request.membership
-    template = HOME_TEMPLATES.get(membership.role, "pages/home_no_role.html") if membership else "pages/home_no_role.html"
+    template = (
+        HOME_TEMPLATES.get(membership.role, "pages/home_no_role.html")
+        if membership
+        else "pages/home_no_role.html"
+    )
     return render(request, template, {"title": "Tableau de bord", "membership": membership})
 
 

@@ -18,7 +18,9 @@ class Region(models.Model):
 class Department(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name="région")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name="région"
+    )
 
     class Meta:
         verbose_name = "département"
@@ -48,7 +50,9 @@ class Commune(models.Model):
         related_name="arrondissements",
         verbose_name="commune (pour un arrondissement municipal)",
     )
-    postal_codes = models.CharField("codes postaux", max_length=200, blank=True, help_text="séparés par des espaces")
+    postal_codes = models.CharField(
+        "codes postaux", max_length=200, blank=True, help_text="séparés par des espaces"
+    )
     size_class = models.CharField("taille", max_length=12, choices=SizeClass.choices, default=SizeClass.RURAL)
 
     class Meta:

@@ -71,7 +71,9 @@ class ImportCommand(BaseCommand):
 
     def create_parser(self, *args, **kwargs):
         parser = super().create_parser(*args, **kwargs)
-        parser.add_argument("--dry-run", action="store_true", help="tout lire et vérifier, sans rien enregistrer")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="tout lire et vérifier, sans rien enregistrer"
+        )
         if self.allow_skip_invalid:
             parser.add_argument(
                 "--skip-invalid",
