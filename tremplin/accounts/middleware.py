@@ -16,7 +16,12 @@ class CurrentMembershipMiddleware:
     def __call__(self, request):
         request.membership = None
         if request.user.is_authenticated:
-            memberships = Membership.objects.active().filter(user=request.user).select_related("organisation")
+            memberships = (
+                Membership.objects.active()
+                .filter(user=request.user)
+                .select_related("organisation")
+                .order_by("pk")
+            )
             chosen = request.session.get(SESSION_KEY)
             membership = (memberships.filter(pk=chosen).first() if chosen else None) or memberships.first()
             request.membership = membership
