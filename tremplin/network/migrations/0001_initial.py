@@ -5,76 +5,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('mission_locale', 'Mission locale'), ('cnam_regional_centre', 'Centre régional du Cnam'), ('cnam_site', "Centre Cnam d'enseignement"), ('steering_body', 'Instance de pilotage')], editable=False, max_length=30, verbose_name='type')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='donnée de démonstration')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mission_locale", "Mission locale"),
+                            ("cnam_regional_centre", "Centre régional du Cnam"),
+                            ("cnam_site", "Centre Cnam d'enseignement"),
+                            ("steering_body", "Instance de pilotage"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="donnée de démonstration")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CnamSite',
+            name="CnamSite",
             fields=[
-                ('organisation_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='network.organisation')),
-                ('site_kind', models.CharField(choices=[('regional_centre', 'Centre régional'), ('site', "Centre d'enseignement")], max_length=20, verbose_name='type de centre')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='adresse')),
-                ('au_coeur_des_territoires', models.BooleanField(default=False, verbose_name='« Au cœur des territoires »')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune')),
-                ('parent', models.ForeignKey(blank=True, limit_choices_to={'site_kind': 'regional_centre'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='network.cnamsite', verbose_name='centre régional')),
+                (
+                    "organisation_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="network.organisation",
+                    ),
+                ),
+                (
+                    "site_kind",
+                    models.CharField(
+                        choices=[("regional_centre", "Centre régional"), ("site", "Centre d'enseignement")],
+                        max_length=20,
+                        verbose_name="type de centre",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="adresse")),
+                (
+                    "au_coeur_des_territoires",
+                    models.BooleanField(default=False, verbose_name="« Au cœur des territoires »"),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"site_kind": "regional_centre"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="network.cnamsite",
+                        verbose_name="centre régional",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'centre Cnam',
-                'verbose_name_plural': 'centres Cnam',
+                "verbose_name": "centre Cnam",
+                "verbose_name_plural": "centres Cnam",
             },
-            bases=('network.organisation',),
+            bases=("network.organisation",),
         ),
         migrations.CreateModel(
-            name='MissionLocale',
+            name="MissionLocale",
             fields=[
-                ('organisation_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='network.organisation')),
-                ('official_name', models.CharField(blank=True, max_length=200, verbose_name='nom officiel')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='adresse')),
-                ('antennas', models.ManyToManyField(blank=True, related_name='+', to='territories.commune', verbose_name='antennes')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune du siège')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.department', verbose_name='département')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
+                (
+                    "organisation_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="network.organisation",
+                    ),
+                ),
+                ("official_name", models.CharField(blank=True, max_length=200, verbose_name="nom officiel")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="adresse")),
+                (
+                    "antennas",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="territories.commune", verbose_name="antennes"
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune du siège",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.department",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mission locale',
-                'verbose_name_plural': 'missions locales',
+                "verbose_name": "mission locale",
+                "verbose_name_plural": "missions locales",
             },
-            bases=('network.organisation',),
+            bases=("network.organisation",),
         ),
         migrations.CreateModel(
-            name='SteeringBody',
+            name="SteeringBody",
             fields=[
-                ('organisation_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='network.organisation')),
-                ('scope', models.CharField(choices=[('national', 'Nationale'), ('regional', 'Régionale')], max_length=10, verbose_name='périmètre')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
+                (
+                    "organisation_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="network.organisation",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "Nationale"), ("regional", "Régionale")],
+                        max_length=10,
+                        verbose_name="périmètre",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instance de pilotage',
-                'verbose_name_plural': 'instances de pilotage',
+                "verbose_name": "instance de pilotage",
+                "verbose_name_plural": "instances de pilotage",
             },
-            bases=('network.organisation',),
+            bases=("network.organisation",),
         ),
     ]
