@@ -54,6 +54,9 @@ class Commune(models.Model):
         "codes postaux", max_length=200, blank=True, help_text="séparés par des espaces"
     )
     size_class = models.CharField("taille", max_length=12, choices=SizeClass.choices, default=SizeClass.RURAL)
+    # Touched by every write, including the import's bulk updates: with the row count it is the cheap
+    # fingerprint that tells each process when its in-memory lookup index is stale (see lookup.py).
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     class Meta:
         verbose_name = "commune"
