@@ -87,16 +87,20 @@ class Block:
     level: np.ndarray  # int8, 0 = no requirement
     level_required: np.ndarray  # bool
     min_age_without_level: np.ndarray  # int8, 0 = none
-    fiche: np.ndarray  # int16 (n, MAX_ROME_PER_SESSION), -1 = none
-    domain: np.ndarray  # int16 (n, MAX_ROME_PER_SESSION)
-    grand_domain: np.ndarray  # int8 (n, MAX_ROME_PER_SESSION)
+    fiche: np.ndarray  # int16 (MAX_ROME_PER_SESSION, n), -1 = none
+    domain: np.ndarray  # int16 (MAX_ROME_PER_SESSION, n)
+    grand_domains: np.ndarray  # uint16 bit set of the session's ROME grand domaines
     row: np.ndarray  # int32, index into SessionIndex.records
 
     def __len__(self):
         return len(self.session_id)
 
     def take(self, positions: np.ndarray) -> Block:
-        return Block(**{name: getattr(self, name)[positions] for name in self.__dataclass_fields__})
+        values = {}
+        for name in self.__dataclass_fields__:
+            column = getattr(self, name)
+            values[name] = column[:, positions] if column.ndim == 2 else column[positions]
+        return Block(**values)
 
 
 @dataclass
@@ -139,14 +143,14 @@ class SessionIndex:
         words_to_trainings = {w: np.array(sorted(ts), dtype=np.int32) for w, ts in words.items()}
 
         n = len(records)
-        fiche = np.full((n, MAX_ROME_PER_SESSION), -1, dtype=np.int16)
-        domain = np.full((n, MAX_ROME_PER_SESSION), -1, dtype=np.int16)
-        grand = np.full((n, MAX_ROME_PER_SESSION), -1, dtype=np.int8)
+        fiche = np.full((MAX_ROME_PER_SESSION, n), -1, dtype=np.int16)
+        domain = np.full((MAX_ROME_PER_SESSION, n), -1, dtype=np.int16)
+        grand = np.zeros(n, dtype=np.uint16)
         for i, r in enumerate(records):
             for j, code in enumerate(r.rome_codes[:MAX_ROME_PER_SESSION]):
-                fiche[i, j] = fiche_index[code]
-                domain[i, j] = domain_index[code[:3]]
-                grand[i, j] = grand_domain_index[code[:1]]
+                fiche[j, i] = fiche_index[code]
+                domain[j, i] = domain_index[code[:3]]
+                grand[i] |= 1 << grand_domain_index[code[:1]]
 
         def column(getter, dtype):
             return np.fromiter((getter(r) for r in records), dtype=dtype, count=n)
@@ -167,7 +171,7 @@ class SessionIndex:
             min_age_without_level=column(lambda r: r.min_age_without_level or 0, np.int8),
             fiche=fiche,
             domain=domain,
-            grand_domain=grand,
+            grand_domains=grand,
             row=np.arange(n, dtype=np.int32),
         )
         is_remote = (everything.mode == MODE_DISTANCE) | np.isnan(everything.lat)

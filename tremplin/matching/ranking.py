@@ -31,6 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from tremplin.matching.index import (
+    EPOCH,
     MODE_DISTANCE,
     MODE_NAMES,
     Block,
@@ -43,7 +44,7 @@ from tremplin.matching.index import (
 WEIGHTS = {"interest": 40.0, "distance": 25.0, "level": 15.0, "start": 12.0, "places": 8.0}
 HORIZON_DAYS = 365
 LATE_AFTER_DAYS = 120
-NEAR_MISS_EXTRA_KM = 30.0  # how far beyond the radius a session still counts as a near miss
+NEAR_MISS_MIN_EXTRA_KM = 10.0  # a session up to max(this, radius / 2) beyond the radius is a near miss
 
 LEVEL_LABELS = {
     2: "infra 3 (sans diplôme)",
@@ -138,9 +139,17 @@ class _Scored:
     shown: np.ndarray  # proposable at all (not started, within the page's filters)
     eligible: np.ndarray
     score: np.ndarray
-    blockers: dict[str, np.ndarray]
-    interest_kind: np.ndarray  # 3 fiche, 2 domaine, 1 grand domaine, 4 text, 0 none
-    level_route: np.ndarray  # True where only the age route opens the session
+    interest_code: np.ndarray  # bits: 8 same fiche, 4 same domaine, 2 free-text word, 1 same grand domaine
+
+
+# Interest fit from the 4 hit bits above: the best hit counts.
+_INTEREST_BY_CODE = np.array(
+    [
+        max(v for bit, v in ((8, 1.0), (4, 0.6), (2, 0.45), (1, 0.35), (0, 0.0)) if code & bit or bit == 0)
+        for code in range(16)
+    ],
+    dtype=np.float32,
+)
 
 
 def rank(
@@ -154,29 +163,21 @@ def rank(
     labels: dict[str, str] | None = None,
 ) -> Ranking:
     """Rank the index's sessions for ``profile`` as of ``today``."""
-    labels = labels or {}
     radius = max(float(profile.radius_km), 0.0)
-    reach = radius + NEAR_MISS_EXTRA_KM
+    reach = radius + max(NEAR_MISS_MIN_EXTRA_KM, radius / 2)
     positions = index.local_candidates(profile.latitude, profile.longitude, reach)
-    local = index.local.take(positions)
-    local_distance = _haversine_km(profile.latitude, profile.longitude, local.lat, local.lon)
-    keep = local_distance <= reach
-    local = local.take(np.flatnonzero(keep))
-    local_distance = local_distance[keep]
+    distance = _distance_km(
+        profile.latitude, profile.longitude, index.local.lat[positions], index.local.lon[positions]
+    )
+    within = distance <= reach
+    local = index.local.take(positions[within])
 
-    today_day = day_number(today)
-    context = _QueryContext(index, profile, filters, today_day, radius)
-    scored_local = context.score(local, local_distance)
-    any_local = bool(scored_local.eligible.any())
+    query = _Query(index, profile, filters, day_number(today), radius)
+    scored_local = query.score(local, distance[within])
     # Nobody near: distance learning first. Someone near: distance learning still shown, after.
-    distance_first = profile.distance_learning and not any_local
-    if profile.distance_learning:
-        remote = index.remote
-        scored_remote = context.score(remote, np.full(len(remote), np.nan, dtype=np.float32), distance_first)
-    else:
-        scored_remote = context.score(
-            index.remote.take(np.empty(0, dtype=np.int64)), np.empty(0, dtype=np.float32)
-        )
+    distance_first = profile.distance_learning and not scored_local.eligible.any()
+    remote = index.remote if profile.distance_learning else index.remote.take(np.empty(0, dtype=np.int64))
+    scored_remote = query.score(remote, None, distance_first=distance_first)
 
     results, near_misses = [], []
     for scored in (scored_local, scored_remote):
@@ -184,13 +185,13 @@ def rank(
         near_misses += _top(scored, scored.shown & ~scored.eligible, near_miss_limit)
     results.sort(key=lambda item: -item[1])
     near_misses.sort(key=lambda item: -item[1])
-    describe = _Describer(index, profile, labels, today, radius, distance_first)
+    describe = _Describer(index, query, labels or {}, today, distance_first)
     return Ranking(
         results=[describe(scored, pos, score) for scored, score, pos in results[:limit]],
         near_misses=[describe(scored, pos, score) for scored, score, pos in near_misses[:near_miss_limit]],
         near_count=int(scored_local.eligible.sum()),
         remote_count=int(scored_remote.eligible.sum()),
-        distance_first=distance_first,
+        distance_first=bool(distance_first),
         radius_km=radius,
     )
 
@@ -203,16 +204,17 @@ def _top(scored: _Scored, mask: np.ndarray, limit: int):
     return [(scored, float(scored.score[pos]), int(pos)) for pos in candidates]
 
 
-def _haversine_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    if not len(lat):
-        return np.empty(0, dtype=np.float32)
-    p0, l0 = np.radians(lat0), np.radians(lon0)
-    p, lam = np.radians(lat.astype(np.float64)), np.radians(lon.astype(np.float64))
-    a = np.sin((p - p0) / 2) ** 2 + np.cos(p0) * np.cos(p) * np.sin((lam - l0) / 2) ** 2
-    return (2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))).astype(np.float32)
+def _distance_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Equirectangular distance: within 0.5 % of the great circle at the few hundred km searched."""
+    mid = np.radians((lat + np.float32(lat0)) / 2)
+    dx = (lon - np.float32(lon0)) * np.cos(mid) * np.float32(111.32)
+    dy = (lat - np.float32(lat0)) * np.float32(110.57)
+    return np.sqrt(dx * dx + dy * dy)
 
 
-class _QueryContext:
+class _Query:
+    """What a query computes once, then applies to each block of sessions."""
+
     def __init__(
         self, index: SessionIndex, profile: Profile, filters: Filters, today_day: int, radius: float
     ):
@@ -229,25 +231,38 @@ class _QueryContext:
         self.horizon_day = (
             self.wished_day + LATE_AFTER_DAYS if profile.preferred_start else today_day + HORIZON_DAYS
         )
-        fiches = [index.fiche_index[c] for c in profile.rome_codes if c in index.fiche_index]
-        domains = [index.domain_index[c[:3]] for c in profile.rome_codes if c[:3] in index.domain_index]
-        grands = [
-            index.grand_domain_index[c[:1]] for c in profile.rome_codes if c[:1] in index.grand_domain_index
-        ]
-        self.fiche_mask = _mask(len(index.fiche_index), fiches)
-        self.domain_mask = _mask(len(index.domain_index), domains)
-        self.grand_mask = _mask(len(index.grand_domain_index), grands)
+        self.age = profile.age or 0
+        codes = profile.rome_codes
+        # One extra False slot at the end: a missing code (-1) reads it.
+        self.fiche_mask = _mask(
+            len(index.fiche_index), [index.fiche_index[c] for c in codes if c in index.fiche_index]
+        )
+        self.domain_mask = _mask(
+            len(index.domain_index), [index.domain_index[c[:3]] for c in codes if c[:3] in index.domain_index]
+        )
+        self.grand_bits = np.uint16(
+            sum(
+                1 << index.grand_domain_index[c[:1]]
+                for c in set(c[:1] for c in codes)
+                if c in index.grand_domain_index
+            )
+        )
         self.text_words = sorted(w for w in words_of(profile.text) if w in index.words_to_trainings)
-        self.text_trainings = np.zeros(len(index.training_ids), dtype=bool)
-        for word in self.text_words:
-            self.text_trainings[index.words_to_trainings[word]] = True
-        self.has_interest = bool(profile.rome_codes or profile.text.strip())
-        self.decay = max(10.0, radius / 2)
+        self.text_trainings = None
+        if self.text_words:
+            self.text_trainings = np.zeros(len(index.training_ids), dtype=bool)
+            for word in self.text_words:
+                self.text_trainings[index.words_to_trainings[word]] = True
+        self.has_interest = bool(codes or profile.text.strip())
+        self.decay = np.float32(max(10.0, radius / 2))
+        level_fit = np.full(9, 0.6, dtype=np.float32)  # by the session's entry level
+        level_fit[0] = 0.75
+        level_fit[self.effective_level] = 1.0
+        level_fit[self.effective_level - 1] = 0.85
+        self.level_fit = level_fit
 
-    def score(self, block: Block, distance: np.ndarray, distance_first: bool = False) -> _Scored:
-        n = len(block)
-        p, f = self.profile, self.filters
-        # Not proposable at all: started without permanent entry, or outside the page's filters.
+    def score(self, block: Block, distance: np.ndarray | None, distance_first: bool = False) -> _Scored:
+        n, f = len(block), self.filters
         shown = block.permanent | (block.start >= self.today_day)
         if f.modes is not None:
             shown &= np.isin(block.mode, [k for k, v in MODE_NAMES.items() if v in f.modes])
@@ -255,80 +270,72 @@ class _QueryContext:
             shown &= np.isin(block.level, list(f.levels))
         if f.start_before is not None:
             shown &= block.permanent | (block.start <= day_number(f.start_before))
-
-        is_remote = block.mode == MODE_DISTANCE
-        too_far = ~is_remote & ~(distance <= self.radius)
+        blocked = block.places == 0
+        blocked |= (block.start > self.horizon_day) & ~block.permanent
         level_short = block.level_required & (block.level > self.effective_level)
-        age_route = block.min_age_without_level > 0
-        age_ok = age_route & (p.age is not None and p.age > 0) & (block.min_age_without_level <= (p.age or 0))
-        level_blocked = level_short & ~age_route
-        age_blocked = level_short & age_route & ~age_ok
-        late = ~block.permanent & (block.start > self.horizon_day)
-        full = block.places == 0
-        blockers = {
-            "too_far": too_far,
-            "level_required": level_blocked,
-            "age": age_blocked,
-            "starts_too_late": late,
-            "full": full,
-        }
-        eligible = shown & ~(too_far | level_blocked | age_blocked | late | full)
+        if level_short.any():
+            age_ok = (block.min_age_without_level > 0) & (block.min_age_without_level <= self.age)
+            blocked |= level_short & ~age_ok
+        if distance is not None:
+            blocked |= distance > self.radius
+        eligible = shown & ~blocked
 
-        # Interest.
-        interest = np.full(n, 0.5 if not self.has_interest else 0.0, dtype=np.float32)
-        kind = np.zeros(n, dtype=np.int8)
+        code = np.zeros(n, dtype=np.uint8)
         if self.has_interest and n:
-            valid = block.fiche >= 0
-            fiche_hit = (self.fiche_mask[np.where(valid, block.fiche, 0)] & valid).any(axis=1)
-            domain_hit = (self.domain_mask[np.where(valid, block.domain, 0)] & valid).any(axis=1)
-            grand_hit = (self.grand_mask[np.where(valid, block.grand_domain, 0)] & valid).any(axis=1)
-            text_hit = self.text_trainings[block.training] if self.text_words else np.zeros(n, dtype=bool)
-            for hit, value, code in (
-                (grand_hit, 0.35, 1),
-                (text_hit, 0.45, 4),
-                (domain_hit, 0.6, 2),
-                (fiche_hit, 1.0, 3),
-            ):
-                better = hit & (value > interest)
-                interest[better] = value
-                kind[better] = code
-
-        # Distance.
-        if is_remote.all():
-            near = np.full(n, 1.0 if distance_first else 0.55, dtype=np.float32)
+            fiche, domain = block.fiche, block.domain
+            fm, dm = self.fiche_mask, self.domain_mask
+            code |= ((fm[fiche[0]] | fm[fiche[1]] | fm[fiche[2]] | fm[fiche[3]]).view(np.uint8)) << 3
+            code |= ((dm[domain[0]] | dm[domain[1]] | dm[domain[2]] | dm[domain[3]]).view(np.uint8)) << 2
+            if self.text_trainings is not None:
+                code |= self.text_trainings[block.training].view(np.uint8) << 1
+            code |= ((block.grand_domains & self.grand_bits) != 0).view(np.uint8)
+            interest = _INTEREST_BY_CODE[code]
         else:
-            near = np.where(is_remote, 0.55, np.exp(-np.nan_to_num(distance, nan=0.0) / self.decay)).astype(
-                np.float32
-            )
+            interest = np.float32(0.5)
 
-        # Level.
-        gap = self.effective_level - block.level.astype(np.int16)
-        level = np.select(
-            [block.level == 0, level_short & age_ok, gap == 0, gap == 1],
-            [0.75, 0.6, 1.0, 0.85],
-            default=0.6,
-        ).astype(np.float32)
-
-        # Start.
+        if distance is None:
+            near = np.float32(1.0 if distance_first else 0.55)
+        else:
+            near = np.exp(-distance / self.decay)
         wait = np.abs(block.start - self.wished_day).astype(np.float32)
-        start = np.where(block.permanent, 1.0, np.clip(1.0 - (wait - 60.0) / 300.0, 0.2, 1.0)).astype(
-            np.float32
-        )
-
-        places = np.where(block.places > 0, 1.0, 0.7).astype(np.float32)
-
+        start = np.where(block.permanent, np.float32(1.0), np.clip(1.0 - (wait - 60.0) / 300.0, 0.2, 1.0))
+        places = np.where(block.places > 0, np.float32(1.0), np.float32(0.7))
         score = (
             WEIGHTS["interest"] * interest
             + WEIGHTS["distance"] * near
-            + WEIGHTS["level"] * level
+            + WEIGHTS["level"] * self.level_fit[block.level]
             + WEIGHTS["start"] * start
             + WEIGHTS["places"] * places
-        )
-        return _Scored(block, distance, shown, eligible, score, blockers, kind, level_short & age_ok)
+        ).astype(np.float32)
+        if distance is None:
+            distance = np.full(n, np.nan, dtype=np.float32)
+        return _Scored(block, distance, shown, eligible, np.broadcast_to(score, (n,)), code)
+
+    def blockers(self, block: Block, pos: int, distance: float | None) -> list[str]:
+        """Why one session is not proposed: the same tests as ``score``, for one row."""
+        found = []
+        if distance is not None and distance > self.radius:
+            found.append("too_far")
+        if block.level_required[pos] and block.level[pos] > self.effective_level:
+            route = int(block.min_age_without_level[pos])
+            if not route:
+                found.append("level_required")
+            elif route > self.age:
+                found.append("age")
+        if not block.permanent[pos] and block.start[pos] > self.horizon_day:
+            found.append("starts_too_late")
+        if block.places[pos] == 0:
+            found.append("full")
+        return found
+
+    def opened_by_age(self, block: Block, pos: int) -> bool:
+        route = int(block.min_age_without_level[pos])
+        short = block.level_required[pos] and block.level[pos] > self.effective_level
+        return bool(short and route and route <= self.age)
 
 
 def _mask(size: int, positions: list[int]) -> np.ndarray:
-    mask = np.zeros(max(size, 1), dtype=bool)
+    mask = np.zeros(size + 1, dtype=bool)
     mask[positions] = True
     return mask
 
@@ -336,9 +343,11 @@ def _mask(size: int, positions: list[int]) -> np.ndarray:
 class _Describer:
     """Turns a scored position into a Match with its reasons in French."""
 
-    def __init__(self, index, profile, labels, today, radius, distance_first):
-        self.index, self.profile, self.labels, self.today = index, profile, labels, today
-        self.radius, self.distance_first = radius, distance_first
+    def __init__(
+        self, index: SessionIndex, query: _Query, labels: dict[str, str], today: date, distance_first: bool
+    ):
+        self.index, self.query, self.labels, self.today = index, query, labels, today
+        self.profile, self.radius, self.distance_first = query.profile, query.radius, distance_first
 
     def __call__(self, scored: _Scored, pos: int, score: float) -> Match:
         block = scored.block
@@ -354,51 +363,41 @@ class _Describer:
             reasons.append(Reason("distance_learning", text))
         else:
             reasons.append(Reason("distance", f"à {_km(distance)} du domicile"))
-        reasons.extend(self._interest(scored, pos, record))
-        reasons.append(self._level(scored, pos))
+        interest = self._interest(int(scored.interest_code[pos]), block, pos, record)
+        if interest:
+            reasons.append(interest)
+        reasons.append(self._level(block, pos))
         reasons.append(self._start(block, pos))
         places = int(block.places[pos])
         if places > 0:
-            reasons.append(
-                Reason(
-                    "places_left",
-                    f"{places} place{'s' if places > 1 else ''} disponible{'s' if places > 1 else ''}",
-                )
-            )
-        for code, mask in scored.blockers.items():
-            if mask[pos]:
+            plural = "s" if places > 1 else ""
+            reasons.append(Reason("places_left", f"{places} place{plural} disponible{plural}"))
+        if not scored.eligible[pos]:
+            for code in self.query.blockers(block, pos, distance):
                 match.blockers.append(Reason(code, self._blocker(code, block, pos, distance)))
         return match
 
-    def _interest(self, scored, pos, record):
-        kind = int(scored.interest_kind[pos])
-        wanted = set(self.profile.rome_codes)
-        codes = [self.index.fiche_codes[i] for i in scored.block.fiche[pos] if i >= 0]
-        if kind == 3:
-            code = next(c for c in codes if c in wanted)
-            return [Reason("rome_exact", f"correspond à l'intérêt « {self.labels.get(code, code)} »")]
-        if kind == 2:
-            code = next(c for c in codes if c[:3] in {w[:3] for w in wanted})
-            return [Reason("rome_domain", f"dans le domaine « {self.labels.get(code[:3], code[:3])} »")]
-        if kind == 4:
-            found = sorted(
-                words_of(record.training_title + " " + record.text) & set(words_of(self.profile.text))
-            )
-            quoted = ", ".join(f"« {w} »" for w in found[:3])
-            return [Reason("text_match", f"mentionne {quoted}")]
-        if kind == 1:
-            code = next(c for c in codes if c[:1] in {w[:1] for w in wanted})
-            return [
-                Reason(
-                    "rome_grand_domain", f"dans le grand domaine « {self.labels.get(code[:1], code[:1])} »"
-                )
-            ]
-        return []
+    def _interest(self, code: int, block: Block, pos: int, record: SessionRecord) -> Reason | None:
+        wanted = self.profile.rome_codes
+        codes = [self.index.fiche_codes[i] for i in block.fiche[:, pos] if i >= 0]
+        if code & 8:
+            fiche = next(c for c in codes if c in wanted)
+            return Reason("rome_exact", f"correspond à l'intérêt « {self.labels.get(fiche, fiche)} »")
+        if code & 4:
+            domain = next(c[:3] for c in codes if c[:3] in {w[:3] for w in wanted})
+            return Reason("rome_domain", f"dans le domaine « {self.labels.get(domain, domain)} »")
+        if code & 2:
+            found = sorted(words_of(f"{record.training_title} {record.text}") & words_of(self.profile.text))
+            return Reason("text_match", "mentionne " + ", ".join(f"« {w} »" for w in found[:3]))
+        if code & 1:
+            grand = next(c[:1] for c in codes if c[:1] in {w[:1] for w in wanted})
+            return Reason("rome_grand_domain", f"dans le grand domaine « {self.labels.get(grand, grand)} »")
+        return None
 
-    def _level(self, scored, pos):
-        level = int(scored.block.level[pos])
-        if scored.level_route[pos]:
-            age = int(scored.block.min_age_without_level[pos])
+    def _level(self, block: Block, pos: int) -> Reason:
+        level = int(block.level[pos])
+        if self.query.opened_by_age(block, pos):
+            age = int(block.min_age_without_level[pos])
             return Reason(
                 "no_level_route",
                 f"entrée possible sans le niveau requis à partir de {age} ans (validation des acquis)",
@@ -407,10 +406,10 @@ class _Describer:
             return Reason("no_level_required", "aucun niveau d'entrée exigé")
         return Reason("level_ok", f"à votre niveau : {LEVEL_LABELS.get(level, level)} demandé")
 
-    def _start(self, block, pos):
+    def _start(self, block: Block, pos: int) -> Reason:
         if block.permanent[pos]:
             return Reason("permanent_entry", "entrée possible à tout moment")
-        start = date(1970, 1, 1) + timedelta(days=int(block.start[pos]))
+        start = EPOCH + timedelta(days=int(block.start[pos]))
         days = (start - self.today).days
         if days <= 0:
             when = "démarre aujourd'hui"
@@ -422,7 +421,7 @@ class _Describer:
             when = f"démarre le {start:%d/%m/%Y}"
         return Reason("starts_soon" if days < 60 else "start_date", when)
 
-    def _blocker(self, code, block, pos, distance):
+    def _blocker(self, code: str, block: Block, pos: int, distance: float | None) -> str:
         if code == "too_far":
             return f"à {_km(distance)}, au-delà du rayon de {self.radius:g} km"
         if code == "level_required":
@@ -432,7 +431,7 @@ class _Describer:
                 f"sans le niveau requis, accessible à partir de {int(block.min_age_without_level[pos])} ans"
             )
         if code == "starts_too_late":
-            start = date(1970, 1, 1) + timedelta(days=int(block.start[pos]))
+            start = EPOCH + timedelta(days=int(block.start[pos]))
             return f"démarre trop tard ({start:%d/%m/%Y})"
         return "session complète"
 
