@@ -6,6 +6,7 @@ urlpatterns = [
     path("compte/", include("tremplin.accounts.urls")),
     path("reseau/", include("tremplin.network.urls")),
     path("formations/", include("tremplin.catalog.urls")),
+    path("jeunes/", include("tremplin.youth.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

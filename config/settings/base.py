@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "tremplin.territories",
     "tremplin.network",
     "tremplin.catalog",
+    "tremplin.youth",
+    "tremplin.matching",
     "tremplin.demo",
     "tremplin.pages",
 ]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class YouthConfig(AppConfig):
+    name = "tremplin.youth"
