@@ -59,6 +59,10 @@ class UserAdmin(auth_admin.UserAdmin):
     ordering = ("email",)
     inlines = [MembershipInline]
 
+    def get_inlines(self, request, obj):
+        # The add form only asks for the email and password; memberships come on the next page.
+        return self.inlines if obj is not None else []
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

@@ -54,6 +54,14 @@ class StructureRecord:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+METHOD_LABELS = {
+    "code_insee": "par la colonne code_insee",
+    "code": "par le code de structure",
+    "arrondissement": "par le code de structure (arrondissement rapporté à sa commune)",
+    "nom officiel": "par le nom officiel",
+}
+
+
 @dataclass
 class Location:
     commune: Commune | None
@@ -78,8 +86,7 @@ def read_structures(path: Path, report: ImportReport) -> list[StructureRecord]:
             f"{path.name} : format non reconnu ; attendu le référentiel des structures i-milo en JSON (.json) "
             f"ou un CSV (.csv) séparé par « ; » avec l'en-tête {';'.join(CSV_REQUIRED + CSV_OPTIONAL)}."
         )
-    _check_duplicates(records, report)
-    return records
+    return _without_duplicates(records, report)
 
 
 def _looks_like_csv(text: str) -> bool:
@@ -181,7 +188,7 @@ def _validate(record: StructureRecord, report: ImportReport, *, code_field: str,
     return len(report.errors) == errors_before
 
 
-def _check_duplicates(records: list[StructureRecord], report: ImportReport) -> None:
+def _without_duplicates(records: list[StructureRecord], report: ImportReport) -> list[StructureRecord]:
     first_seen: dict[str, StructureRecord] = {}
     for record in records:
         if record.code in first_seen:
@@ -192,6 +199,7 @@ def _check_duplicates(records: list[StructureRecord], report: ImportReport) -> N
             )
         else:
             first_seen[record.code] = record
+    return list(first_seen.values())
 
 
 def _arrondissement_commune(code: str) -> str | None:
@@ -281,7 +289,7 @@ class LocationSummary:
 
     def lines(self) -> list[str]:
         located = self.total - len(self.unlocated)
-        details = ", ".join(f"{n} par {method}" for method, n in sorted(self.by_method.items()))
+        details = ", ".join(f"{n} {METHOD_LABELS[method]}" for method, n in sorted(self.by_method.items()))
         lines = [
             f"Commune du siège trouvée pour {located} structure(s) sur {self.total}"
             + (f" ({details})." if details else ".")
@@ -307,6 +315,7 @@ def upsert_structures(records: list[StructureRecord], report: ImportReport) -> L
         )
     }
     summary = LocationSummary(total=len(records))
+    changes = []
     for record in records:
         organisation = existing.get(record.code)
         mission_locale = getattr(organisation, "missionlocale", None) if organisation else None
@@ -343,6 +352,10 @@ def upsert_structures(records: list[StructureRecord], report: ImportReport) -> L
             "is_demo": False,
             **record.extra,
         }
+        changes.append((record, mission_locale, values))
+    if report.errors:
+        return summary  # nothing will be written
+    for record, mission_locale, values in changes:
         if mission_locale is None:
             MissionLocale.objects.create(code=record.code, **values)
             report.count("created")
