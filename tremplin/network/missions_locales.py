@@ -295,7 +295,9 @@ class LocationSummary:
             + (f" ({details})." if details else ".")
         ]
         if self.unlocated:
-            lines.append(f"Siège non localisé ({len(self.unlocated)}), importées sans commune :")
+            lines.append(
+                f"Siège non localisé pour {len(self.unlocated)} structure(s), importée(s) sans commune :"
+            )
             lines += [
                 f"  {record.code} « {record.official_name or record.name} » : {reason}."
                 for record, reason in self.unlocated
