@@ -79,6 +79,8 @@ class Membership(models.Model):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
 
     def clean(self):
+        if self.organisation_id is None:  # the form reports the missing organisation itself
+            return
         allowed = ROLES_BY_ORGANISATION_KIND.get(self.organisation.kind, set())
         if self.role not in allowed:
             raise ValidationError(
