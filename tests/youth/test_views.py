@@ -226,3 +226,13 @@ def test_anonymous_visitor_is_sent_to_login(client, mission_locale):
     response = client.get(reverse("youth:detail", args=[person.pk]))
 
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_editing_keeps_a_counsellor_who_left(login, counsellor, mission_locale, rodez):
+    departed = member(Role.COUNSELLOR, mission_locale, first_name="Alex", last_name="Parti")
+    departed.memberships.update(is_active=False)
+    person = YoungPersonFactory(mission_locale=mission_locale, counsellor=departed, home_commune=rodez)
+
+    page = login(counsellor).get(reverse("youth:edit", args=[person.pk])).content.decode()
+
+    assert f'<option value="{departed.pk}" selected>Alex Parti</option>' in page

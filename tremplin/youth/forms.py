@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
@@ -226,15 +227,17 @@ class YoungPersonForm(DsfrBaseForm):
         if person is not None:
             kwargs["initial"] = {**initial_for(person), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
+        members = Q(
+            memberships__organisation=mission_locale,
+            memberships__role__in=ML_ROLES,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        if person is not None and person.counsellor_id:
+            # Keep the current counsellor selectable even if they left: saving must not change them silently.
+            members |= Q(pk=person.counsellor_id)
         self.fields["counsellor"].queryset = (
-            User.objects.filter(
-                memberships__organisation=mission_locale,
-                memberships__role__in=ML_ROLES,
-                memberships__is_active=True,
-                is_active=True,
-            )
-            .distinct()
-            .order_by("last_name", "first_name", "email")
+            User.objects.filter(members).distinct().order_by("last_name", "first_name", "email")
         )
         if person is not None:
             del self.fields["confirm_duplicate"]

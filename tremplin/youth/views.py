@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tremplin.accounts.enums import ML_ROLES, Role
@@ -104,15 +105,20 @@ def young_person_detail(request, pk):
         pk=pk,
     )
     context = {"title": person.full_name, "person": person, **_ranking_context(request, person)}
-    if request.htmx:
-        return render(request, "youth/_ranking.html", context)
+    # A history restore asks for the whole page; a filter change only for the ranking.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "youth/_ranking.html", context)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     services.young_person_access_log(
         young_person=person,
         user=request.user,
         organisation=request.membership.organisation,
         action=AccessAction.VIEW,
     )
-    return render(request, "youth/detail.html", context)
+    response = render(request, "youth/detail.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_http_methods(["GET", "POST"])

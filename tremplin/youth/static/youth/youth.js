@@ -16,8 +16,9 @@
     return region;
   }
 
-  /* A combobox over `input`: `fetchOptions(text)` resolves to [{label, hint, value}], `onChoose(option)`. */
-  function combobox(input, fetchOptions, onChoose) {
+  /* A combobox over `input`: `fetchOptions(text)` resolves to [{label, hint, value}], `onChoose(option)`.
+   * `searchOnly`: the input is only a search box, so Enter never submits the form from it. */
+  function combobox(input, fetchOptions, onChoose, searchOnly) {
     var listId = "tremplin-listbox-" + ++counter;
     var list = document.createElement("ul");
     list.id = listId;
@@ -112,6 +113,9 @@
       } else if (event.key === "Enter" && !list.hidden && active >= 0) {
         event.preventDefault(); // choose, do not submit the form
         choose(active);
+      } else if (event.key === "Enter" && searchOnly && input.value.trim()) {
+        event.preventDefault();
+        if (!list.hidden && options.length === 1) choose(0);
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
         close();
@@ -187,7 +191,8 @@
         add(option.value, option.text);
         input.value = "";
         box.status.textContent = option.label + " ajouté.";
-      }
+      },
+      true
     );
     wrapper.appendChild(tags);
 
