@@ -210,6 +210,7 @@ class YoungPersonForm(DsfrBaseForm):
     )
     consent_purpose = forms.CharField(
         label="Finalité de l'accord",
+        required=False,
         max_length=300,
         initial=DEFAULT_CONSENT_PURPOSE,
         widget=forms.Textarea(attrs={"rows": 2}),

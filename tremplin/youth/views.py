@@ -43,7 +43,11 @@ def _visible(request):
 def young_person_list(request):
     membership = _ml_membership(request)
     default_scope = Scope.MINE if membership.role == Role.COUNSELLOR else Scope.MISSION_LOCALE
-    form = ListFilterForm(request.GET or None, initial={"scope": default_scope})
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        data.setdefault("scope", default_scope)
+    form = ListFilterForm(data, initial={"scope": default_scope})
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     people = _visible(request).select_related("home_commune", "counsellor")
     if (filters.get("scope") or default_scope) == Scope.MINE:

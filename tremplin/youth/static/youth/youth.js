@@ -109,7 +109,7 @@
         if (list.hidden) return;
         event.preventDefault();
         var step = event.key === "ArrowDown" ? 1 : -1;
-        highlight((active + step + options.length) % options.length);
+        highlight(active < 0 ? (step > 0 ? 0 : options.length - 1) : (active + step + options.length) % options.length);
       } else if (event.key === "Enter" && !list.hidden && active >= 0) {
         event.preventDefault(); // choose, do not submit the form
         choose(active);
