@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = ROOT / "var" / "bench-import-communes.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DEBUG", "False")  # DEBUG keeps every SQL statement in memory
 os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
 
 import django  # noqa: E402
