@@ -95,7 +95,8 @@ def search_communes(text: str, limit: int = MAX_RESULTS) -> list[CommuneResult]:
     starting with it. For a name: exact name (also without its article: "havre" is exactly Le Havre),
     then names starting with the text, then names having a word starting with each word of the text
     ("etienne", "roses hay"). Within each group, the most populated first. A text shorter than two
-    characters (once folded) finds nothing. Returns new dicts (see :class:`CommuneResult`) that the caller may modify.
+    characters (once folded) finds nothing. Returns new dicts (see :class:`CommuneResult`) that the
+    caller may modify.
     """
     limit = max(0, min(limit, MAX_RESULTS))
     normalized = normalize_name(text)
