@@ -37,19 +37,27 @@ PLACEHOLDERS = frozenset(
     }
 )
 
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o"})
+
+# Letters that Unicode decomposition does not split into a base letter and an accent.
+_LIGATURES = (("œ", "oe"), ("æ", "ae"), ("ø", "o"), ("ß", "ss"), ("ł", "l"), ("đ", "d"))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_BLOCK_TAGS = re.compile(r"<\s*(br|/p|p|/div|div|/li|li|/h[1-6]|tr|/tr)\b[^>]*>", re.IGNORECASE)
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|p|/div|div|/h[1-6]|tr|/tr|/ul|/ol)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_NEEDS_WORK = re.compile(r"[<&\n\r\t\f\v\u00a0]|  ")
+_LONGEST_PLACEHOLDER = max(len(p) for p in PLACEHOLDERS)
 
 
 def fold(text: str) -> str:
     """Lower case, no accents, words separated by single spaces: what search compares."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(char for char in text if not unicodedata.combining(char)).translate(_LIGATURES)
+    text = text.lower()
+    if not text.isascii():
+        for letter, replacement in _LIGATURES:
+            if letter in text:
+                text = text.replace(letter, replacement)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
@@ -63,6 +71,9 @@ def clean_text(value: str | None) -> str:
     survives this cannot run."""
     if value is None:
         return ""
+    if not _NEEDS_WORK.search(value):  # the common case: one clean line
+        value = value.strip()
+        return "" if len(value) <= _LONGEST_PLACEHOLDER and value.casefold() in PLACEHOLDERS else value
     if "<" in value or "&" in value:
         value = _LIST_ITEM.sub("\n– ", value)
         value = _BLOCK_TAGS.sub("\n", value)

@@ -13,8 +13,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tremplin.catalog.bulk import insert_rows, update_rows
 from tremplin.catalog.lheo.reader import ABSENT, ActionRecord, FormationRecord, Problem
 from tremplin.catalog.models import (
     CatalogImport,
@@ -109,6 +113,17 @@ BATCH_SESSIONS = 2000
 BATCH_FORMATIONS = 500
 
 
+def with_external_ids(model, external_ids: list[str]):
+    """``model.objects.filter(external_id__in=external_ids)`` without the ORM's per-value preparation,
+    which costs more than the query for the thousands of identifiers of a batch (they are strings
+    already). The SQL is a plain, portable IN list."""
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field('external_id').column)}"
+    placeholders = ", ".join(["%s"] * len(external_ids))
+    condition = RawSQL(f"{column} IN ({placeholders})", external_ids, output_field=BooleanField())
+    return model.objects.filter(condition).order_by()
+
+
 def looks_like_cnam(*names: str) -> bool:
     """A first guess for a provider never seen before; staff can correct ``is_cnam`` afterwards."""
     for name in names:
@@ -154,6 +169,7 @@ class LheoImporter:
         self.counts: dict[str, Counter] = {level: Counter() for level in LEVELS}
         self.places = PlaceResolver()
         self.providers: dict[str, tuple[int, bool]] = {}  # siret -> (pk, is_cnam)
+        self.provider_fields: dict[str, dict] = {}  # siret -> details read, until the provider is written
         self.certifications: dict[str, int | None] = {}
         self.site_codes: dict[str, int] | None = None
         self.failed = False  # an error without --skip-invalid: keep reading to list errors, stop writing
@@ -211,6 +227,9 @@ class LheoImporter:
     def accept(self, record: FormationRecord) -> int | None:
         """Check a formation read from the file; return its provider's id, or None to skip it."""
         context = f"formation « {record.external_id} »"
+        if record.provider is not None and record.provider.fields:
+            # The reader gives a provider's details once per file: keep them even if this formation is invalid.
+            self.provider_fields.setdefault(record.provider.siret, record.provider.fields)
         if self.problems(record.problems, context):
             self.skip_formation(record, "formation invalide (voir les erreurs)")
             return None
@@ -252,32 +271,31 @@ class LheoImporter:
 
     def provider(self, record: FormationRecord) -> tuple[int, bool]:
         """The provider's id and whether it is the Cnam; created or updated on first sight in the run."""
-        data = record.provider
-        if data.siret in self.providers:
-            return self.providers[data.siret]
-        provider = TrainingProvider.objects.filter(siret=data.siret).first()
+        siret = record.provider.siret
+        if siret in self.providers:
+            return self.providers[siret]
+        fields = self.provider_fields.pop(siret)
+        provider = TrainingProvider.objects.filter(siret=siret).first()
         if provider is None:
-            is_cnam = data.siret in self.cnam_sirets or looks_like_cnam(
-                data.fields["name"], data.fields["legal_name"]
-            )
+            is_cnam = siret in self.cnam_sirets or looks_like_cnam(fields["name"], fields["legal_name"])
             if not self.failed:
                 provider = TrainingProvider.objects.create(
-                    siret=data.siret, is_cnam=is_cnam, updated_at=self.now, **data.fields
+                    siret=siret, is_cnam=is_cnam, updated_at=self.now, **fields
                 )
-            self.providers[data.siret] = (provider.pk if provider else 0, is_cnam)
-            return self.providers[data.siret]
-        changed = [name for name in PROVIDER_FIELDS if getattr(provider, name) != data.fields[name]]
-        if data.siret in self.cnam_sirets and not provider.is_cnam:
+            self.providers[siret] = (provider.pk if provider else 0, is_cnam)
+            return self.providers[siret]
+        changed = [name for name in PROVIDER_FIELDS if getattr(provider, name) != fields[name]]
+        if siret in self.cnam_sirets and not provider.is_cnam:
             provider.is_cnam = True
             changed.append("is_cnam")
         if changed and not self.failed:
             for name in changed:
                 if name != "is_cnam":
-                    setattr(provider, name, data.fields[name])
+                    setattr(provider, name, fields[name])
             provider.updated_at = self.now
             provider.save(update_fields=[*changed, "updated_at"])
-        self.providers[data.siret] = (provider.pk, provider.is_cnam)
-        return self.providers[data.siret]
+        self.providers[siret] = (provider.pk, provider.is_cnam)
+        return self.providers[siret]
 
     def certification_ids(self, codes: set[str]) -> None:
         missing = [code for code in codes if code not in self.certifications]
@@ -362,7 +380,7 @@ class LheoImporter:
                     if not keep:
                         values["places_available"] = session.places_available
                     sessions.append((session.external_id, session.line, values, keep, None))
-        self.upsert("session", sessions)
+        self.upsert("session", sessions, need_ids=False)
 
     def action_values(self, action: ActionRecord, training_id: int, is_cnam: bool) -> dict | None:
         values = dict(action.fields)
@@ -412,16 +430,17 @@ class LheoImporter:
             values["cnam_site_id"] = site
         return values
 
-    def upsert(self, key: str, rows: list[tuple]) -> dict[str, int]:
+    def upsert(self, key: str, rows: list[tuple], *, need_ids: bool = True) -> dict[str, int]:
         """Write one level of a batch. ``rows``: (external id, line, values, fields to keep as stored,
-        record to flag when it is a duplicate). Return external id → primary key of the rows written."""
+        record to flag when it is a duplicate). Return external id → primary key of the rows written
+        (unless ``need_ids`` is false: sessions have no children to attach)."""
         level = LEVELS[key]
         if not rows:
             return {}
         model, fields, counts = level.model, level.fields, self.counts[key]
         stored = {
             row[0]: row[1:]
-            for row in model.objects.filter(external_id__in=[row[0] for row in rows]).values_list(
+            for row in with_external_ids(model, [row[0] for row in rows]).values_list(
                 "external_id", "pk", "last_import", *fields
             )
         }
@@ -449,25 +468,28 @@ class LheoImporter:
             seen[external_id] = line
             current = stored.get(external_id)
             if current is None:
-                to_create.append(
-                    model(external_id=external_id, updated_at=self.now, last_import=self.run_id, **values)
-                )
+                for name in keep:  # nothing stored to keep: the field's default
+                    values.setdefault(name, None)
+                to_create.append((*(values[name] for name in fields), external_id, self.now, self.run_id))
                 continue
             pk, _, *stored_values = current
             for name in keep:
                 values[name] = stored_values[fields.index(name)]
             ids[external_id] = pk
-            if all(values[name] == stored_values[i] for i, name in enumerate(fields)):
+            new_values = tuple(values[name] for name in fields)
+            if new_values == tuple(stored_values):
                 unchanged.append(pk)
             else:
-                to_update.append(model(pk=pk, updated_at=self.now, last_import=self.run_id, **values))
+                to_update.append((*new_values, self.now, self.run_id, pk))
         if self.failed:
             return {}
         if to_create:
-            model.objects.bulk_create(to_create)
-            ids.update((obj.external_id, obj.pk) for obj in to_create)
+            insert_rows(model, [*fields, "external_id", "updated_at", "last_import"], to_create)
+            if need_ids:
+                created = [row[-3] for row in to_create]
+                ids.update(with_external_ids(model, created).values_list("external_id", "pk"))
         if to_update:
-            model.objects.bulk_update(to_update, [*fields, "updated_at", "last_import"])
+            update_rows(model, [*fields, "updated_at", "last_import"], to_update)
         if unchanged:
             model.objects.filter(pk__in=unchanged).update(last_import=self.run_id)
         counts["created"] += len(to_create)

@@ -10,6 +10,7 @@ refused before its content is read. ``huge_tree`` stays off: a single text node 
 10 MB is an error, not a reason to allocate gigabytes.
 """
 
+import datetime
 import hashlib
 import re
 from collections.abc import Iterator
@@ -88,7 +89,7 @@ class ActionRecord:
 @dataclass(slots=True)
 class ProviderRecord:
     siret: str
-    fields: dict
+    fields: dict  # empty when the provider was already read earlier in the file
 
 
 @dataclass(slots=True)
@@ -210,11 +211,14 @@ class LheoReader:
         if not self.namespace:
             self.check()
         tags = _Tags(self.namespace)
+        # Providers repeat in every formation of theirs: their details are read at first sight only
+        # (the importer uses them once per run). One SIRET per provider: bounded, small.
+        seen_sirets: set[str] = set()
         with self.path.open("rb") as handle:
             context = etree.iterparse(handle, events=("end",), tag=tags.formation, **PARSER_OPTIONS)
             try:
                 for count, (_, element) in enumerate(context, start=1):
-                    record = _FormationParser(tags, element).record()
+                    record = _FormationParser(tags, element, seen_sirets).record()
                     # Free what was parsed so far: the element and the siblings before it.
                     element.clear(keep_tail=False)
                     parent = element.getparent()
@@ -252,21 +256,42 @@ class _Tags:
             setattr(self, name.replace("-", "_"), f"{{{namespace}}}{name}")
 
 
+def _kids(element) -> dict:
+    """Children by tag (the last one for a repeated tag): one pass, then dictionary lookups."""
+    return {child.tag: child for child in element}
+
+
+def _element_text(element) -> str:
+    if len(element):  # mixed content, e.g. XHTML put inside a text element
+        return clean_text("".join(element.itertext()))
+    return clean_text(element.text)
+
+
+def _get(kids: dict, tag: str) -> str:
+    element = kids.get(tag)
+    return "" if element is None else _element_text(element)
+
+
+_TRUE = "1"
+
+
 class _FormationParser:
-    def __init__(self, tags: _Tags, element):
+    """Turns one ``<formation>`` element into records. Lookups go through a dict of children per
+    element: this code runs for every session of files of hundreds of MB."""
+
+    def __init__(self, tags: _Tags, element, seen_sirets: set[str] | None = None):
         self.t = tags
         self.element = element
         self.problems: list[Problem] = []
+        self.seen_sirets = seen_sirets if seen_sirets is not None else set()
 
     # helpers
 
-    def child_text(self, parent, tag: str) -> str:
-        return clean_text(_text(parent.find(tag)))
-
+    @staticmethod
     def code(
-        self, parent, tag: str, allowed, field_name: str, problems: list[Problem], default: str = ""
+        kids: dict, tag: str, allowed, field_name: str, problems: list[Problem], default: str = ""
     ) -> str:
-        element = parent.find(tag)
+        element = kids.get(tag)
         if element is None:
             return default
         value = (element.text or "").strip()
@@ -277,27 +302,37 @@ class _FormationParser:
             return default
         return value
 
-    def integer(self, parent, tag: str, field_name: str, problems: list[Problem]) -> int | None:
-        element = parent.find(tag)
-        value = clean_text(_text(element)).replace(" ", "").replace("\u202f", "")
+    @staticmethod
+    def integer(kids: dict, tag: str, field_name: str, problems: list[Problem]) -> int | None:
+        element = kids.get(tag)
+        if element is None:
+            return None
+        value = _element_text(element).replace(" ", "").replace("\u202f", "")
         if not value:
             return None
-        if not value.isdigit():
+        if not value.isdigit() or len(value) > 9:
             problems.append(Problem(element.sourceline, field_name, f"nombre entier attendu, lu « {value} »"))
             return None
         return int(value)
 
-    def decimal(self, parent, tag: str, field_name: str, problems: list[Problem]) -> Decimal | None:
-        element = parent.find(tag)
-        value = clean_text(_text(element)).replace(" ", "").replace("\u202f", "").replace("€", "")
+    @staticmethod
+    def decimal(
+        kids: dict, tag: str, field_name: str, problems: list[Problem], limit: Decimal
+    ) -> Decimal | None:
+        element = kids.get(tag)
+        if element is None:
+            return None
+        value = _element_text(element).replace(" ", "").replace("\u202f", "").replace("€", "")
         if not value:
             return None
         try:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             number = None
-        if number is None or not number.is_finite() or number < 0 or number >= Decimal("1e8"):
-            problems.append(Problem(element.sourceline, field_name, f"montant illisible « {value} »"))
+        if number is None or not number.is_finite() or number < 0 or number >= limit:
+            problems.append(
+                Problem(element.sourceline, field_name, f"montant illisible ou hors limites « {value} »")
+            )
             return None
         return number.quantize(Decimal("0.01"))
 
@@ -310,14 +345,25 @@ class _FormationParser:
             element = element.find(t.adresse)
             if element is None:
                 return None
-        address = Address(
-            name=self.child_text(element, t.denomination),
-            lines=[line for line in (clean_text(_text(e)) for e in element.iterchildren(t.ligne)) if line],
-            postal_code=clean_text(_text(element.find(t.codepostal))).replace(" ", ""),
-            city=self.child_text(element, t.ville),
-            insee_code=clean_text(_text(element.find(t.code_INSEE_commune))).upper(),
-        )
-        geo = element.find(t.geolocalisation)
+        address = Address()
+        lines = address.lines
+        geo = None
+        for child in element:
+            tag = child.tag
+            if tag == t.ligne:
+                line = clean_text(child.text)
+                if line:
+                    lines.append(line)
+            elif tag == t.codepostal:
+                address.postal_code = (child.text or "").replace(" ", "").strip()
+            elif tag == t.ville:
+                address.city = clean_text(child.text)
+            elif tag == t.code_INSEE_commune:
+                address.insee_code = (child.text or "").strip().upper()
+            elif tag == t.denomination:
+                address.name = clean_text(child.text)
+            elif tag == t.geolocalisation:
+                geo = child
         if geo is not None:
             try:
                 latitude = float(_text(geo.find(t.latitude)).replace(",", "."))
@@ -336,45 +382,44 @@ class _FormationParser:
         coordinates = element if element.tag == t.coordonnees else element.find(t.coordonnees)
         if coordinates is None:
             return "", "", ""
-        name = " ".join(
-            part
-            for part in (self.child_text(coordinates, t.prenom), self.child_text(coordinates, t.nom))
-            if part
-        )
+        kids = _kids(coordinates)
+        name = " ".join(part for part in (_get(kids, t.prenom), _get(kids, t.nom)) if part)
         phone = ""
         for kind in (t.telfixe, t.portable):
-            holder = coordinates.find(kind)
+            holder = kids.get(kind)
             if holder is not None:
-                phone = self.child_text(holder, t.numtel)
+                phone = _get(_kids(holder), t.numtel)
                 if phone:
                     break
-        email = self.child_text(coordinates, t.courriel)
-        return name[:100], phone[:25], email[:160]
+        return name[:100], phone[:25], _get(kids, t.courriel)[:160]
 
-    def extras(self, element) -> dict[str, str]:
+    def extras(self, blocks) -> dict[str, str]:
         """Values of ``<extras info="tremplin"><extra info="key">value</extra></extras>``."""
         values = {}
-        for block in element.iterchildren(self.t.extras):
+        for block in blocks:
             if block.get("info") != EXTRAS_INFO:
                 continue
             for extra in block.iterchildren(self.t.extra):
                 values[extra.get("info", "")] = (extra.text or "").strip()
         return values
 
-    def url(self, element, tag: str) -> str:
-        holder = element.find(tag)
-        return self.child_text(holder, self.t.urlweb)[:400] if holder is not None else ""
+    def url(self, kids: dict, tag: str) -> str:
+        holder = kids.get(tag)
+        if holder is None:
+            return ""
+        return _get(_kids(holder), self.t.urlweb)[:400]
 
     # formation
 
     def record(self) -> FormationRecord:
         t, element, problems = self.t, self.element, self.problems
         line = element.sourceline
-        title = self.child_text(element, t.intitule_formation)
+        kids = _kids(element)
+        title = _get(kids, t.intitule_formation)
         if not title:
             problems.append(Problem(line, "intitule-formation", "élément obligatoire manquant ou vide"))
-        domain = element.find(t.domaine_formation)
         formacodes, nsf, rome = [], [], []
+        domain = kids.get(t.domaine_formation)
         if domain is not None:
             for code_element in domain:
                 value = (code_element.text or "").strip().upper()
@@ -391,37 +436,33 @@ class _FormationParser:
                     formacodes.append(value[:5])
                 elif code_element.tag == t.code_NSF and value not in nsf:
                     nsf.append(value[:4])
-        certification_codes = []
-        for certification in element.iterchildren(t.certification):
-            for tag, prefix in ((t.code_RNCP, "RNCP"), (t.code_RS, "RS")):
-                raw = self.child_text(certification, tag)
-                if not raw:
-                    continue
-                match = _CERTIFICATION.fullmatch(raw)
-                if not match or (match.group(1) and match.group(1).upper() != prefix):
-                    problems.append(
-                        Problem(certification.sourceline, tag.split("}")[1], f"code invalide « {raw} »")
-                    )
-                    continue
-                code = f"{prefix}{int(match.group(2))}"
-                if code not in certification_codes:
-                    certification_codes.append(code)
-        entry_code = self.code(
-            element, t.code_niveau_entree, LHEO_LEVEL_CODES, "code-niveau-entree", problems
-        )
-        exit_code = self.code(element, t.code_niveau_sortie, LHEO_LEVEL_CODES, "code-niveau-sortie", problems)
-        contact_name, contact_phone, contact_email = self.contact(element.find(t.contact_formation))
-        extras = self.extras(element)
+        certification_codes: list[str] = []
+        actions_elements, extras_blocks, contact = [], [], None
+        for child in element:
+            tag = child.tag
+            if tag == t.action:
+                actions_elements.append(child)
+            elif tag == t.certification:
+                self.certification(child, certification_codes)
+            elif tag == t.extras:
+                extras_blocks.append(child)
+            elif tag == t.contact_formation and contact is None:
+                contact = child
+        entry_code = self.code(kids, t.code_niveau_entree, LHEO_LEVEL_CODES, "code-niveau-entree", problems)
+        exit_code = self.code(kids, t.code_niveau_sortie, LHEO_LEVEL_CODES, "code-niveau-sortie", problems)
+        contact_name, contact_phone, contact_email = self.contact(contact)
         min_age: object = ABSENT
-        if "age-minimum-sans-niveau" in extras:
-            value = extras["age-minimum-sans-niveau"]
-            min_age = int(value) if value.isdigit() and int(value) < 100 else None
+        if extras_blocks:
+            extras = self.extras(extras_blocks)
+            if "age-minimum-sans-niveau" in extras:
+                value = extras["age-minimum-sans-niveau"]
+                min_age = int(value) if value.isdigit() and int(value) < 100 else None
         fields = {
             "title": title[:255],
-            "objectives": self.child_text(element, t.objectif_formation),
-            "expected_results": self.child_text(element, t.resultats_attendus),
-            "content": self.child_text(element, t.contenu_formation),
-            "is_certifying": self.child_text(element, t.certifiante) == "1",
+            "objectives": _get(kids, t.objectif_formation),
+            "expected_results": _get(kids, t.resultats_attendus),
+            "content": _get(kids, t.contenu_formation),
+            "is_certifying": _get(kids, t.certifiante) == _TRUE,
             "certification_codes": " ".join(certification_codes)[:120],
             "formacode_codes": " ".join(formacodes[:10]),
             "nsf_codes": " ".join(nsf[:6]),
@@ -429,25 +470,25 @@ class _FormationParser:
             "entry_level": level_from_lheo(entry_code) if entry_code else None,
             "exit_level": level_from_lheo(exit_code) if exit_code else None,
             "course_type": self.code(
-                element, t.parcours_de_formation, {"1", "2", "3", "4"}, "parcours-de-formation", problems, "1"
+                kids, t.parcours_de_formation, _COURSE_TYPES, "parcours-de-formation", problems, "1"
             ),
             "general_objective": self.code(
-                element,
+                kids,
                 t.objectif_general_formation,
-                {"1", "2", "3", "4", "5", "6", "7", "8", "9"},
+                _GENERAL_OBJECTIVES,
                 "objectif-general-formation",
                 problems,
             ),
-            "url": self.url(element, t.url_formation),
+            "url": self.url(kids, t.url_formation),
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "contact_email": contact_email,
         }
-        provider = self.provider(element.find(t.organisme_formation_responsable), line)
+        provider = self.provider(kids.get(t.organisme_formation_responsable), line)
         external_id = (element.get("numero") or "").strip()[:120] or stable_id(
             "f", provider.siret if provider else "", title, fields["certification_codes"]
         )
-        actions = [self.action(action, external_id) for action in element.iterchildren(t.action)]
+        actions = [self.action(action, external_id) for action in actions_elements]
         if not actions:
             problems.append(
                 Problem(line, "action", "élément obligatoire manquant : la formation n'a aucune action")
@@ -470,6 +511,23 @@ class _FormationParser:
             problems=problems,
         )
 
+    def certification(self, element, codes: list[str]) -> None:
+        t = self.t
+        kids = _kids(element)
+        for tag, prefix in ((t.code_RNCP, "RNCP"), (t.code_RS, "RS")):
+            raw = _get(kids, tag)
+            if not raw:
+                continue
+            match = _CERTIFICATION.fullmatch(raw)
+            if not match or (match.group(1) and match.group(1).upper() != prefix):
+                self.problems.append(
+                    Problem(element.sourceline, tag.split("}")[1], f"code invalide « {raw} »")
+                )
+                continue
+            code = f"{prefix}{int(match.group(2))}"
+            if code not in codes:
+                codes.append(code)
+
     def provider(self, element, line) -> ProviderRecord | None:
         t = self.t
         if element is None:
@@ -481,9 +539,9 @@ class _FormationParser:
                 )
             )
             return None
-        siret_holder = element.find(t.SIRET_organisme_formation)
-        siret = self.child_text(siret_holder, t.SIRET) if siret_holder is not None else ""
-        siret = siret.replace(" ", "")
+        kids = _kids(element)
+        siret_holder = kids.get(t.SIRET_organisme_formation)
+        siret = _get(_kids(siret_holder), t.SIRET).replace(" ", "") if siret_holder is not None else ""
         if not siret:
             self.problems.append(
                 Problem(
@@ -496,23 +554,26 @@ class _FormationParser:
                 Problem(element.sourceline, "SIRET", f"SIRET invalide « {siret} » (14 chiffres attendus)")
             )
             return None
-        name = self.child_text(element, t.nom_organisme)
-        legal_name = self.child_text(element, t.raison_sociale)
-        coordinates_holder = element.find(t.coordonnees_organisme)
-        coordinates = coordinates_holder.find(t.coordonnees) if coordinates_holder is not None else None
+        if siret in self.seen_sirets:
+            return ProviderRecord(siret=siret, fields={})
+        self.seen_sirets.add(siret)
+        name = _get(kids, t.nom_organisme)
+        legal_name = _get(kids, t.raison_sociale)
+        holder = kids.get(t.coordonnees_organisme)
+        coordinates = holder.find(t.coordonnees) if holder is not None else None
         address = self.address(coordinates) if coordinates is not None else None
         _, phone, email = self.contact(coordinates)
-        activity = self.child_text(element, t.numero_activite)
+        activity = _get(kids, t.numero_activite)
         fields = {
             "name": (name or legal_name or siret)[:250],
             "legal_name": legal_name[:250],
-            "activity_number": activity[:11] if len(activity) == 11 else "",
+            "activity_number": activity if len(activity) == 11 else "",
             "address": address.text if address else "",
             "postal_code": address.postal_code[:5] if address else "",
             "city": address.city[:100] if address else "",
             "email": email if "@" in email else "",
             "phone": phone[:30],
-            "website": self.url(coordinates, t.web) if coordinates is not None else "",
+            "website": self.url(_kids(coordinates), t.web) if coordinates is not None else "",
         }
         return ProviderRecord(siret=siret, fields=fields)
 
@@ -522,52 +583,64 @@ class _FormationParser:
         t = self.t
         problems: list[Problem] = []
         line = element.sourceline
-        mode_code = self.code(
-            element, t.modalites_enseignement, TEACHING_MODE_FROM_LHEO, "modalites-enseignement", problems
-        )
-        if element.find(t.modalites_enseignement) is None:
+        kids = {}
+        sessions_elements, public_codes, funders, extras_blocks = [], [], [], []
+        place_holder = None
+        for child in element:
+            tag = child.tag
+            if tag == t.session:
+                sessions_elements.append(child)
+            elif tag == t.code_public_vise:
+                code = clean_text(child.text)
+                if code:
+                    public_codes.append(code)
+            elif tag == t.organisme_financeur:
+                code = _get(_kids(child), t.code_financeur)
+                if code and code not in funders:
+                    funders.append(code)
+            elif tag == t.extras:
+                extras_blocks.append(child)
+            elif tag == t.lieu_de_formation:
+                if place_holder is None:
+                    place_holder = child
+            else:
+                kids[tag] = child
+        if t.modalites_enseignement not in kids:
             problems.append(Problem(line, "modalites-enseignement", "élément obligatoire manquant"))
-        place_holder = element.find(t.lieu_de_formation)
+        mode_code = self.code(
+            kids, t.modalites_enseignement, TEACHING_MODE_FROM_LHEO, "modalites-enseignement", problems
+        )
         place = self.address(place_holder.find(t.coordonnees)) if place_holder is not None else None
-        rhythm = self.child_text(element, t.rythme_formation)
-        extras = self.extras(element)
+        rhythm = _get(kids, t.rythme_formation)
+        extras = self.extras(extras_blocks) if extras_blocks else {}
         schedule = extras.get("horaires", "")
-        if schedule not in ScheduleType.values:
+        if schedule not in _SCHEDULES:
             schedule = schedule_from_text(rhythm)
-        funders = []
-        for funder in element.iterchildren(t.organisme_financeur):
-            code = self.child_text(funder, t.code_financeur)
-            if code and code not in funders:
-                funders.append(code)
-        public_codes = [
-            code for code in (clean_text(_text(e)) for e in element.iterchildren(t.code_public_vise)) if code
-        ]
         fields = {
-            "teaching_mode": TEACHING_MODE_FROM_LHEO.get(mode_code, TEACHING_MODE_FROM_LHEO["0"]).value,
+            "teaching_mode": _TEACHING_MODES[mode_code or "0"],
             "schedule": schedule,
             "rhythm": rhythm,
             "public_codes": " ".join(public_codes[:10])[:60],
-            "public_info": self.child_text(element, t.info_public_vise)[:250],
-            "alternance_terms": self.child_text(element, t.modalites_alternance),
-            "fees_covered": self.child_text(element, t.prise_en_charge_frais_possible) == "1",
-            "url": self.url(element, t.url_action),
-            "hours_total": self.integer(element, t.nombre_heures_total, "nombre-heures-total", problems),
-            "hours_centre": self.integer(element, t.nombre_heures_centre, "nombre-heures-centre", problems),
+            "public_info": _get(kids, t.info_public_vise)[:250],
+            "alternance_terms": _get(kids, t.modalites_alternance),
+            "fees_covered": _get(kids, t.prise_en_charge_frais_possible) == _TRUE,
+            "url": self.url(kids, t.url_action),
+            "hours_total": self.integer(kids, t.nombre_heures_total, "nombre-heures-total", problems),
+            "hours_centre": self.integer(kids, t.nombre_heures_centre, "nombre-heures-centre", problems),
             "hours_company": self.integer(
-                element, t.nombre_heures_entreprise, "nombre-heures-entreprise", problems
+                kids, t.nombre_heures_entreprise, "nombre-heures-entreprise", problems
             ),
-            "duration_text": self.child_text(element, t.duree_indicative)[:150],
-            "price": self.decimal(element, t.prix_total_TTC, "prix-total-TTC", problems),
-            "hourly_price": self.decimal(element, t.prix_horaire_TTC, "prix-horaire-TTC", problems),
+            "duration_text": _get(kids, t.duree_indicative)[:150],
+            "price": self.decimal(kids, t.prix_total_TTC, "prix-total-TTC", problems, _MAX_PRICE),
+            "hourly_price": self.decimal(
+                kids, t.prix_horaire_TTC, "prix-horaire-TTC", problems, _MAX_HOURLY_PRICE
+            ),
             "funders": " ".join(funders)[:100],
-            "registration_info": self.child_text(element, t.modalites_recrutement),
-            "_entry_level_required": self.child_text(element, t.niveau_entree_obligatoire) == "1",
-            "_prerequisites": self.child_text(element, t.conditions_specifiques),
+            "registration_info": _get(kids, t.modalites_recrutement),
+            "_entry_level_required": _get(kids, t.niveau_entree_obligatoire) == _TRUE,
+            "_prerequisites": _get(kids, t.conditions_specifiques),
         }
-        if fields["hourly_price"] is not None and fields["hourly_price"] >= Decimal("1e6"):
-            problems.append(Problem(line, "prix-horaire-TTC", "montant trop élevé"))
-            fields["hourly_price"] = None
-        permanent = self.child_text(element, t.modalites_entrees_sorties) == "1"
+        permanent = _get(kids, t.modalites_entrees_sorties) == _TRUE
         external_id = (element.get("numero") or "").strip()[:120] or stable_id(
             "a",
             formation_id,
@@ -576,9 +649,7 @@ class _FormationParser:
             fold(place.text) if place else "",
             fields["teaching_mode"],
         )
-        sessions = [
-            self.session(session, external_id, permanent) for session in element.iterchildren(t.session)
-        ]
+        sessions = [self.session(session, external_id, permanent) for session in sessions_elements]
         if not sessions:
             problems.append(
                 Problem(line, "session", "élément obligatoire manquant : l'action n'a aucune session")
@@ -596,28 +667,29 @@ class _FormationParser:
     # session
 
     def session(self, element, action_id: str, permanent: bool) -> SessionRecord:
+        # The hottest function of an import (one call per session): plain loops and locals.
         t = self.t
         problems: list[Problem] = []
-        line = element.sourceline
-        period = element.find(t.periode)
+        period = registration = state_element = None
+        extras_blocks = None
+        for child in element:
+            tag = child.tag
+            if tag == t.periode:
+                period = child
+            elif tag == t.adresse_inscription:
+                registration = child.find(t.adresse)
+            elif tag == t.etat_recrutement:
+                state_element = child
+            elif tag == t.extras:
+                extras_blocks = [*(extras_blocks or ()), child]
         start = end = None
         if period is None:
-            problems.append(Problem(line, "periode", "élément obligatoire manquant : période de la session"))
+            problems.append(
+                Problem(element.sourceline, "periode", "élément obligatoire manquant : période de la session")
+            )
         else:
-            for tag, name in ((t.debut, "debut"), (t.fin, "fin")):
-                holder = period.find(tag)
-                if holder is None:
-                    problems.append(Problem(period.sourceline, name, "élément obligatoire manquant"))
-                    continue
-                try:
-                    value = parse_date(_text(holder), end=name == "fin")
-                except DateFormatError as exc:
-                    problems.append(Problem(holder.sourceline, name, str(exc)))
-                    continue
-                if name == "debut":
-                    start = value
-                else:
-                    end = value
+            start = self.date(period.find(t.debut), "debut", period, problems, end=False)
+            end = self.date(period.find(t.fin), "fin", period, problems, end=True)
             if start and end and end < start:
                 problems.append(
                     Problem(
@@ -626,18 +698,33 @@ class _FormationParser:
                         f"la session finit ({end:%d/%m/%Y}) avant de commencer ({start:%d/%m/%Y})",
                     )
                 )
-        state = self.code(
-            element, t.etat_recrutement, REGISTRATION_STATE_FROM_LHEO, "etat-recrutement", problems
-        )
-        registration_holder = element.find(t.adresse_inscription)
-        registration = (
-            self.address(registration_holder.find(t.adresse)) if registration_holder is not None else None
-        )
-        extras = self.extras(element)
+        state = _OPEN
+        if state_element is not None:
+            code = (state_element.text or "").strip()
+            if code in _STATES:
+                state = _STATES[code]
+            elif code and not is_placeholder(code):
+                problems.append(
+                    Problem(state_element.sourceline, "etat-recrutement", f"code inconnu « {code} »")
+                )
+        lines, postal_code, city = [], "", ""
+        if registration is not None:
+            for child in registration:
+                tag = child.tag
+                if tag == t.ligne:
+                    line = clean_text(child.text)
+                    if line:
+                        lines.append(line)
+                elif tag == t.codepostal:
+                    postal_code = (child.text or "").replace(" ", "").strip()[:5]
+                elif tag == t.ville:
+                    city = clean_text(child.text)[:100]
         places: object = ABSENT
-        if "places-disponibles" in extras:
-            value = extras["places-disponibles"]
-            places = int(value) if value.isdigit() else None
+        if extras_blocks:
+            extras = self.extras(extras_blocks)
+            if "places-disponibles" in extras:
+                value = extras["places-disponibles"]
+                places = int(value) if value.isdigit() and len(value) < 7 else None
         external_id = (element.get("numero") or "").strip()[:120] or stable_id(
             "s", action_id, str(start or ""), str(end or "")
         )
@@ -645,14 +732,39 @@ class _FormationParser:
             "start_date": start,
             "end_date": end,
             "permanent_entry": permanent,
-            "registration_state": REGISTRATION_STATE_FROM_LHEO.get(state, RegistrationState.OPEN).value,
-            "registration_address": registration.text if registration else "",
-            "registration_postal_code": registration.postal_code[:5] if registration else "",
-            "registration_city": registration.city[:100] if registration else "",
+            "registration_state": state,
+            "registration_address": "\n".join(lines),
+            "registration_postal_code": postal_code,
+            "registration_city": city,
         }
-        return SessionRecord(
-            external_id=external_id, line=line, fields=fields, places_available=places, problems=problems
-        )
+        return SessionRecord(external_id, element.sourceline, fields, places, problems)
+
+    @staticmethod
+    def date(holder, name: str, period, problems: list[Problem], *, end: bool):
+        if holder is None:
+            problems.append(Problem(period.sourceline, name, "élément obligatoire manquant"))
+            return None
+        value = holder.text or ""
+        if len(value) == 8 and value.isdigit() and value[4:6] != "00" and value[6:] != "00":
+            try:  # the usual AAAAMMJJ, without the general parser's checks
+                return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            except ValueError:
+                pass
+        try:
+            return parse_date(value, end=end)
+        except DateFormatError as exc:
+            problems.append(Problem(holder.sourceline, name, str(exc)))
+            return None
+
+
+_COURSE_TYPES = frozenset("1234")
+_GENERAL_OBJECTIVES = frozenset("123456789")
+_SCHEDULES = frozenset(ScheduleType.values)
+_TEACHING_MODES = {code: mode.value for code, mode in TEACHING_MODE_FROM_LHEO.items()}
+_STATES = {code: state.value for code, state in REGISTRATION_STATE_FROM_LHEO.items()}
+_OPEN = RegistrationState.OPEN.value
+_MAX_PRICE = Decimal("1e8")
+_MAX_HOURLY_PRICE = Decimal("1e6")
 
 
 def schedule_from_text(rhythm: str) -> str:
