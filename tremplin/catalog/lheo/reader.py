@@ -138,8 +138,8 @@ class LheoReader:
     def check(self) -> str:
         """Read up to the root element: refuse unsafe or non-LHEO files; return the LHEO version."""
         try:
-            context = etree.iterparse(str(self.path), events=("start",), **PARSER_OPTIONS)
-            _, root = next(iter(context))
+            with self.path.open("rb") as handle:
+                _, root = next(iter(etree.iterparse(handle, events=("start",), **PARSER_OPTIONS)))
         except StopIteration:
             raise LheoFileError(f"{self.display_name} : fichier vide.") from None
         except etree.XMLSyntaxError as exc:
@@ -193,13 +193,13 @@ class LheoReader:
         line = 0
         try:
             tag = f"{{{NS_23}}}formation"
-            for _, element in etree.iterparse(
-                str(self.path), events=("end",), tag=tag, schema=schema, **PARSER_OPTIONS
-            ):
-                line = element.sourceline or line
-                element.clear(keep_tail=False)
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+            with self.path.open("rb") as handle:
+                events = etree.iterparse(handle, events=("end",), tag=tag, schema=schema, **PARSER_OPTIONS)
+                for _, element in events:
+                    line = element.sourceline or line
+                    element.clear(keep_tail=False)
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
         except etree.XMLSyntaxError as exc:
             return [f"{self.display_name}, vers la ligne {line} : {str(exc).split(' (<string>')[0]}"]
         return []

@@ -45,7 +45,8 @@ class Command(ImportCommand):
         try:
             version = reader.check()
             size = path.stat().st_size
-            self.stdout.write(f"{path.name} : LHEO {version}, {size / 1_000_000:.1f} Mo".replace(".", ","))
+            megabytes = f"{size / 1_000_000:.1f}".replace(".", ",")
+            self.stdout.write(f"{path.name} : LHEO {version}, {megabytes} Mo")
             if options["validate"]:
                 xsd = options["xsd"] or Path(settings.LHEO_XSD_PATH)
                 problems = reader.validate(xsd)
