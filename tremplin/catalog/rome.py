@@ -62,114 +62,127 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
     return [name.strip() for name in reader.fieldnames or []], list(reader)
 
 
-def import_file(path: Path, report: ImportReport) -> Counter:
-    """Import one file into the referential; problems go to ``report`` with their line."""
-    counts = Counter()
-    if path.suffix == ".json":
-        _import_json(path, report, counts)
-        return counts
-    header, rows = _read_csv(path)
-    columns = set(header)
-    if TREE_HEADER <= columns:
-        _import_tree(path, rows, report, counts)
-    elif {"code_appellation", "libelle_appellation", "code_rome"} <= columns:
-        appellations = [
-            (f"{path.name}, ligne {line}", r["code_appellation"], r["libelle_appellation"], r["code_rome"])
-            for line, r in enumerate(rows, start=2)
-        ]
-        _import_appellations(appellations, report, counts)
-    elif {"code_rome", "libelle_rome"} <= columns:
-        fiches = [
-            (f"{path.name}, ligne {line}", r["code_rome"], r["libelle_rome"])
-            for line, r in enumerate(rows, start=2)
-        ]
-        _import_fiches(fiches, report, counts)
-    else:
+class RomeImport:
+    """Collects every file given (a later file's label wins), then writes once: importing the same
+    files again changes nothing, even when two sources spell a label differently."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        self.grand_domains: dict[str, dict] = {}
+        self.domains: dict[str, dict] = {}
+        self.fiches: dict[str, tuple[str, dict]] = {}  # code -> (location, values)
+        self.appellations: dict[str, tuple[str, dict]] = {}
+
+    def read(self, path: Path) -> str:
+        """Read one file; return what it was taken for."""
+        if path.suffix == ".json":
+            self._read_json(path)
+            return "fiches et appellations"
+        header, rows = _read_csv(path)
+        columns = set(header)
+        if TREE_HEADER <= columns:
+            self._read_tree(path, rows)
+            return "arborescence"
+        if {"code_appellation", "libelle_appellation", "code_rome"} <= columns:
+            for line, row in enumerate(rows, start=2):
+                self._appellation(
+                    f"{path.name}, ligne {line}",
+                    row["code_appellation"],
+                    row["libelle_appellation"],
+                    row["code_rome"],
+                )
+            return "appellations"
+        if {"code_rome", "libelle_rome"} <= columns:
+            for line, row in enumerate(rows, start=2):
+                self._fiche(f"{path.name}, ligne {line}", row["code_rome"], row["libelle_rome"])
+            return "fiches"
         raise RomeFormatError(
             f"{path.name} : colonnes non reconnues ({', '.join(header[:6])}). Attendu : l'arborescence "
             "(code_grand_domaine, …, code_rome, libelle_rome), les fiches (code_rome, libelle_rome) ou les "
             "appellations (code_appellation, libelle_appellation, code_rome)."
         )
-    return counts
 
+    def _read_tree(self, path: Path, rows: list[dict]) -> None:
+        for line, row in enumerate(rows, start=2):
+            where = f"{path.name}, ligne {line}"
+            code = row["code_rome"].strip()
+            if not ROME_CODE.fullmatch(code):
+                self.report.error(where, "code_rome", f"code ROME invalide « {code} »")
+                continue
+            grand, domain = row["code_grand_domaine"].strip(), row["code_domaine_professionnel"].strip()
+            if grand != code[0] or domain != code[:3]:
+                self.report.error(
+                    where, "code_domaine_professionnel", f"{domain} ne contient pas la fiche {code}"
+                )
+                continue
+            self.grand_domains[grand] = {"label": row["libelle_grand_domaine"].strip()}
+            self.domains[domain] = {
+                "label": row["libelle_domaine_professionnel"].strip(),
+                "grand_domain_id": grand,
+            }
+            self.fiches[code] = (where, {"label": row["libelle_rome"].strip(), "domain_id": domain})
 
-def _import_tree(path: Path, rows: list[dict], report: ImportReport, counts: Counter) -> None:
-    grand_domains, domains, fiches = {}, {}, {}
-    for line, row in enumerate(rows, start=2):
-        code = row["code_rome"].strip()
-        if not ROME_CODE.fullmatch(code):
-            report.error(f"{path.name}, ligne {line}", "code_rome", f"code ROME invalide « {code} »")
-            continue
-        grand, domain = row["code_grand_domaine"].strip(), row["code_domaine_professionnel"].strip()
-        if grand != code[0] or domain != code[:3]:
-            report.error(
-                f"{path.name}, ligne {line}",
-                "code_domaine_professionnel",
-                f"{domain} ne contient pas la fiche {code}",
+    def _read_json(self, path: Path) -> None:
+        try:
+            records = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as exc:
+            raise RomeFormatError(
+                f"{path.name}, ligne {exc.lineno}, colonne {exc.colno} : JSON invalide ({exc.msg})"
+            ) from None
+        if not isinstance(records, list) or not all(
+            isinstance(r, dict) and "code" in r for r in records[:10]
+        ):
+            raise RomeFormatError(
+                f"{path.name} : attendu une liste d'objets {{libelle, code, appellation_code}}"
             )
-            continue
-        grand_domains[grand] = {"label": row["libelle_grand_domaine"].strip()}
-        domains[domain] = {"label": row["libelle_domaine_professionnel"].strip(), "grand_domain_id": grand}
-        fiches[code] = {"label": row["libelle_rome"].strip(), "domain_id": domain}
-    upsert(RomeGrandDomain, grand_domains, counts=counts)
-    upsert(RomeDomain, domains, counts=counts)
-    upsert(RomeFiche, fiches, counts=counts)
+        # JSON records have no line numbers: a problem names the record's position (1 = first).
+        for position, record in enumerate(records, start=1):
+            where = f"{path.name}, enregistrement {position}"
+            if record.get("appellation_code"):
+                self._appellation(
+                    where, str(record["appellation_code"]), record.get("libelle", ""), record["code"]
+                )
+            else:
+                self._fiche(where, record["code"], record.get("libelle", ""))
 
-
-def _import_fiches(rows: list[tuple[str, str, str]], report: ImportReport, counts: Counter) -> None:
-    """``rows``: (location, code, label)."""
-    known_domains = set(RomeDomain.objects.values_list("pk", flat=True))
-    fiches = {}
-    for where, code, label in rows:
+    def _fiche(self, where: str, code: str, label: str) -> None:
         code = code.strip()
         if not ROME_CODE.fullmatch(code):
-            report.error(where, "code_rome", f"code ROME invalide « {code} »")
-        elif code[:3] not in known_domains:
-            report.error(
-                where,
-                "code_rome",
-                f"domaine professionnel {code[:3]} inconnu : importez d'abord l'arborescence du ROME",
-            )
-        else:
-            fiches[code] = {"label": label.strip(), "domain_id": code[:3]}
-    upsert(RomeFiche, fiches, counts=counts)
+            self.report.error(where, "code_rome", f"code ROME invalide « {code} »")
+            return
+        self.fiches[code] = (where, {"label": label.strip()[:200], "domain_id": code[:3]})
 
-
-def _import_appellations(
-    rows: list[tuple[str, str, str, str]], report: ImportReport, counts: Counter
-) -> None:
-    """``rows``: (location, code, label, ROME code)."""
-    known_fiches = set(RomeFiche.objects.values_list("pk", flat=True))
-    appellations = {}
-    for where, code, label, rome in rows:
-        code, rome = code.strip(), rome.strip()
+    def _appellation(self, where: str, code: str, label: str, rome: str) -> None:
+        code = code.strip()
         if not code.isdigit():
-            report.error(where, "code_appellation", f"code OGR invalide « {code} »")
-        elif rome not in known_fiches:
-            report.error(where, "code_rome", f"fiche ROME inconnue « {rome} »")
-        else:
-            appellations[code] = {"label": label.strip()[:250], "fiche_id": rome}
-    upsert(RomeAppellation, appellations, counts=counts)
+            self.report.error(where, "code_appellation", f"code OGR invalide « {code} »")
+            return
+        self.appellations[code] = (where, {"label": label.strip()[:250], "fiche_id": rome.strip()})
 
-
-def _import_json(path: Path, report: ImportReport, counts: Counter) -> None:
-    try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise RomeFormatError(
-            f"{path.name}, ligne {exc.lineno}, colonne {exc.colno} : JSON invalide ({exc.msg})"
-        ) from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) and "code" in r for r in records[:10]):
-        raise RomeFormatError(f"{path.name} : attendu une liste d'objets {{libelle, code, appellation_code}}")
-    # JSON records have no line numbers: a problem names the record's position (1 = first).
-    fiches, appellations = [], []
-    for position, record in enumerate(records, start=1):
-        where = f"{path.name}, enregistrement {position}"
-        if record.get("appellation_code"):
-            appellations.append(
-                (where, str(record["appellation_code"]), record.get("libelle", ""), record["code"])
-            )
-        else:
-            fiches.append((where, record["code"], record.get("libelle", "")))
-    _import_fiches(fiches, report, counts)
-    _import_appellations(appellations, report, counts)
+    def write(self) -> Counter:
+        counts = Counter()
+        upsert(RomeGrandDomain, self.grand_domains, counts=counts)
+        upsert(RomeDomain, self.domains, counts=counts)
+        known_domains = set(RomeDomain.objects.values_list("pk", flat=True))
+        fiches = {}
+        for code, (where, values) in self.fiches.items():
+            if values["domain_id"] in known_domains:
+                fiches[code] = values
+            else:
+                self.report.error(
+                    where,
+                    "code_rome",
+                    f"domaine professionnel {values['domain_id']} inconnu : importez d'abord l'arborescence du ROME",
+                )
+        known_fiches = set(RomeFiche.objects.values_list("pk", flat=True)) | set(fiches)
+        appellations = {}
+        for code, (where, values) in self.appellations.items():
+            if values["fiche_id"] in known_fiches:
+                appellations[code] = values
+            else:
+                self.report.error(where, "code_rome", f"fiche ROME inconnue « {values['fiche_id']} »")
+        if self.report.errors:
+            return counts
+        upsert(RomeFiche, fiches, counts=counts)
+        upsert(RomeAppellation, appellations, counts=counts)
+        return counts

@@ -23,18 +23,16 @@ class Command(ImportCommand):
             files += rome.files_in_order(path)
         if not files:
             raise CommandError("Aucun fichier ROME (.csv, .json) à importer.")
+        importer = rome.RomeImport(report)
         for path in files:
             try:
-                counts = rome.import_file(path, report)
+                kind = importer.read(path)
             except rome.RomeFormatError as exc:
                 raise CommandError(str(exc)) from None
             except UnicodeDecodeError as exc:
                 raise CommandError(
                     f"{path.name} : le fichier n'est pas en UTF-8 (octet {exc.start})."
                 ) from None
-            for outcome, n in counts.items():
-                report.count(outcome, n)
-            self.stdout.write(
-                f"{path.name} : {counts['created']} créés, {counts['updated']} mis à jour, "
-                f"{counts['unchanged']} inchangés"
-            )
+            self.stdout.write(f"{path.name} : {kind}")
+        for outcome, n in importer.write().items():
+            report.count(outcome, n)
