@@ -102,13 +102,13 @@ def test_route_without_the_bac_depends_on_age():
 
 def test_too_far_is_a_near_miss_with_the_distance():
     index = SessionIndex.build([session(1, MILLAU)])
-    assert rank(index, profile(RODEZ, radius_km=20), today=TODAY).near_misses == []  # beyond 20 + 10 km
-    ranking = rank(index, profile(RODEZ, radius_km=35), today=TODAY)
+    assert rank(index, profile(RODEZ, radius_km=35), today=TODAY).near_misses == []  # beyond 35 km + 20 %
+    ranking = rank(index, profile(RODEZ, radius_km=42), today=TODAY)
     assert ranking.results == []
     miss = ranking.near_misses[0]
     assert [b.code for b in miss.blockers] == ["too_far"]
     assert 40 < miss.distance_km < 55
-    assert "au-delà du rayon de 35 km" in miss.blockers[0].label
+    assert "au-delà du rayon de 42 km" in miss.blockers[0].label
     assert ids(rank(index, profile(RODEZ, radius_km=60), today=TODAY).results) == [1]
 
 

@@ -24,7 +24,7 @@ from datetime import date
 
 import numpy as np
 
-CELL_DEGREES = 0.25
+CELL_DEGREES = 0.1
 MAX_ROME_PER_SESSION = 4
 EPOCH = date(1970, 1, 1)
 
@@ -39,6 +39,11 @@ STOP_WORDS = frozenset(
     "formation formations niveau certificat titre diplome professionnel professionnelle metier metiers "
     "cnam session sessions cours module modules".split()
 )
+
+
+def domain_words(count: int) -> int:
+    """uint64 words needed for a bit set of ``count`` ROME domaines (110 in ROME v4: 2)."""
+    return max(1, -(-count // 64))
 
 
 def day_number(value: date | None) -> int:
@@ -86,10 +91,13 @@ class Block:
     places: np.ndarray  # int16, -1 unknown
     level: np.ndarray  # int8, 0 = no requirement
     level_required: np.ndarray  # bool
+    required_level: np.ndarray  # int8: the entry level where it is required, else 0
+    full: np.ndarray  # bool: no place left
     min_age_without_level: np.ndarray  # int8, 0 = none
     fiche: np.ndarray  # int16 (MAX_ROME_PER_SESSION, n), -1 = none
     domain: np.ndarray  # int16 (MAX_ROME_PER_SESSION, n)
     grand_domains: np.ndarray  # uint16 bit set of the session's ROME grand domaines
+    domains: np.ndarray  # uint64 (DOMAIN_WORDS, n): bit set of the session's ROME domaines
     row: np.ndarray  # int32, index into SessionIndex.records
 
     def __len__(self):
@@ -146,10 +154,13 @@ class SessionIndex:
         fiche = np.full((MAX_ROME_PER_SESSION, n), -1, dtype=np.int16)
         domain = np.full((MAX_ROME_PER_SESSION, n), -1, dtype=np.int16)
         grand = np.zeros(n, dtype=np.uint16)
+        domain_bits = np.zeros((domain_words(len(domain_index)), n), dtype=np.uint64)
         for i, r in enumerate(records):
             for j, code in enumerate(r.rome_codes[:MAX_ROME_PER_SESSION]):
                 fiche[j, i] = fiche_index[code]
-                domain[j, i] = domain_index[code[:3]]
+                d = domain_index[code[:3]]
+                domain[j, i] = d
+                domain_bits[d // 64, i] |= np.uint64(1 << (d % 64))
                 grand[i] |= 1 << grand_domain_index[code[:1]]
 
         def column(getter, dtype):
@@ -168,12 +179,17 @@ class SessionIndex:
             ),
             level=column(lambda r: r.entry_level or 0, np.int8),
             level_required=column(lambda r: r.entry_level_required, bool),
+            required_level=np.zeros(n, dtype=np.int8),
+            full=np.zeros(n, dtype=bool),
             min_age_without_level=column(lambda r: r.min_age_without_level or 0, np.int8),
             fiche=fiche,
             domain=domain,
             grand_domains=grand,
+            domains=domain_bits,
             row=np.arange(n, dtype=np.int32),
         )
+        everything.required_level[:] = np.where(everything.level_required, everything.level, 0)
+        everything.full[:] = everything.places == 0
         is_remote = (everything.mode == MODE_DISTANCE) | np.isnan(everything.lat)
         local = everything.take(np.flatnonzero(~is_remote))
         keys = cell_key(local.lat, local.lon)

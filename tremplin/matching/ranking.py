@@ -26,25 +26,27 @@ The score (0–100) is a weighted sum of fits in [0, 1], weights in ``WEIGHTS``:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
 from tremplin.matching.index import (
-    EPOCH,
-    MODE_DISTANCE,
     MODE_NAMES,
     Block,
     SessionIndex,
     SessionRecord,
     day_number,
+    domain_words,
     words_of,
 )
 
 WEIGHTS = {"interest": 40.0, "distance": 25.0, "level": 15.0, "start": 12.0, "places": 8.0}
 HORIZON_DAYS = 365
 LATE_AFTER_DAYS = 120
-NEAR_MISS_MIN_EXTRA_KM = 10.0  # a session up to max(this, radius / 2) beyond the radius is a near miss
+# A session taught up to max(5 km, 20 % of the radius) beyond the radius is a "too far" near miss.
+NEAR_MISS_MIN_EXTRA_KM = 5.0
+NEAR_MISS_EXTRA_SHARE = 0.2
 
 LEVEL_LABELS = {
     2: "infra 3 (sans diplôme)",
@@ -80,10 +82,9 @@ class Filters:
     start_before: date | None = None
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    label: str
+class Reason(NamedTuple):
+    code: str  # machine-readable, e.g. "rome_exact", "too_far"
+    label: str  # the French sentence shown to people
 
 
 @dataclass
@@ -132,20 +133,46 @@ class Ranking:
         return f"{self.near_count} session{plural} à moins de {self.radius_km:g} km, {self.remote_count} à distance"
 
 
+class _Rows:
+    """Some rows of a block, gathering each column once and only when asked.
+
+    ``positions`` None means every row: columns are then the block's own arrays, not copies."""
+
+    def __init__(self, block: Block, positions: np.ndarray | None):
+        self.block, self.positions, self._cache = block, positions, {}
+        self.size = len(block) if positions is None else len(positions)
+
+    def __getattr__(self, name):
+        cache = self.__dict__["_cache"]
+        if name not in cache:
+            column = getattr(self.block, name)
+            if self.positions is not None:
+                column = column[:, self.positions] if column.ndim == 2 else column[self.positions]
+            cache[name] = column
+        return cache[name]
+
+    def __len__(self):
+        return self.size
+
+    def row(self, i: int) -> int:
+        """The block position of the i-th row."""
+        return i if self.positions is None else int(self.positions[i])
+
+
 @dataclass
 class _Scored:
-    block: Block
+    rows: _Rows
     distance: np.ndarray  # km, nan for distance learning
     shown: np.ndarray  # proposable at all (not started, within the page's filters)
     eligible: np.ndarray
-    score: np.ndarray
+    score: np.ndarray  # -inf where not scored
     interest_code: np.ndarray  # bits: 8 same fiche, 4 same domaine, 2 free-text word, 1 same grand domaine
 
 
 # Interest fit from the 4 hit bits above: the best hit counts.
 _INTEREST_BY_CODE = np.array(
     [
-        max(v for bit, v in ((8, 1.0), (4, 0.6), (2, 0.45), (1, 0.35), (0, 0.0)) if code & bit or bit == 0)
+        max([0.0] + [v for bit, v in ((8, 1.0), (4, 0.6), (2, 0.45), (1, 0.35)) if code & bit])
         for code in range(16)
     ],
     dtype=np.float32,
@@ -164,19 +191,17 @@ def rank(
 ) -> Ranking:
     """Rank the index's sessions for ``profile`` as of ``today``."""
     radius = max(float(profile.radius_km), 0.0)
-    reach = radius + max(NEAR_MISS_MIN_EXTRA_KM, radius / 2)
+    reach = radius + max(NEAR_MISS_MIN_EXTRA_KM, radius * NEAR_MISS_EXTRA_SHARE)
     positions = index.local_candidates(profile.latitude, profile.longitude, reach)
     distance = _distance_km(
         profile.latitude, profile.longitude, index.local.lat[positions], index.local.lon[positions]
     )
     within = distance <= reach
-    local = index.local.take(positions[within])
-
-    query = _Query(index, profile, filters, day_number(today), radius)
-    scored_local = query.score(local, distance[within])
+    query = _Query(index, profile, filters, day_number(today), radius, limit, near_miss_limit)
+    scored_local = query.score(_Rows(index.local, positions[within]), distance[within])
     # Nobody near: distance learning first. Someone near: distance learning still shown, after.
     distance_first = profile.distance_learning and not scored_local.eligible.any()
-    remote = index.remote if profile.distance_learning else index.remote.take(np.empty(0, dtype=np.int64))
+    remote = _Rows(index.remote, None if profile.distance_learning else np.empty(0, dtype=np.int64))
     scored_remote = query.score(remote, None, distance_first=distance_first)
 
     results, near_misses = [], []
@@ -187,10 +212,10 @@ def rank(
     near_misses.sort(key=lambda item: -item[1])
     describe = _Describer(index, query, labels or {}, today, distance_first)
     return Ranking(
-        results=[describe(scored, pos, score) for scored, score, pos in results[:limit]],
-        near_misses=[describe(scored, pos, score) for scored, score, pos in near_misses[:near_miss_limit]],
-        near_count=int(scored_local.eligible.sum()),
-        remote_count=int(scored_remote.eligible.sum()),
+        results=[describe(scored, i, score) for scored, score, i in results[:limit]],
+        near_misses=[describe(scored, i, score) for scored, score, i in near_misses[:near_miss_limit]],
+        near_count=int(np.count_nonzero(scored_local.eligible)),
+        remote_count=int(np.count_nonzero(scored_remote.eligible)),
         distance_first=bool(distance_first),
         radius_km=radius,
     )
@@ -201,7 +226,7 @@ def _top(scored: _Scored, mask: np.ndarray, limit: int):
     if len(candidates) > limit:
         best = np.argpartition(-scored.score[candidates], limit - 1)[:limit]
         candidates = candidates[best]
-    return [(scored, float(scored.score[pos]), int(pos)) for pos in candidates]
+    return [(scored, float(scored.score[i]), int(i)) for i in candidates]
 
 
 def _distance_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -215,15 +240,13 @@ def _distance_km(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> 
 class _Query:
     """What a query computes once, then applies to each block of sessions."""
 
-    def __init__(
-        self, index: SessionIndex, profile: Profile, filters: Filters, today_day: int, radius: float
-    ):
-        self.index, self.profile, self.filters, self.today_day, self.radius = (
-            index,
-            profile,
-            filters,
+    def __init__(self, index, profile, filters, today_day, radius, limit, near_miss_limit):
+        self.index, self.profile, self.filters = index, profile, filters
+        self.today_day, self.radius, self.limit, self.near_miss_limit = (
             today_day,
             radius,
+            limit,
+            near_miss_limit,
         )
         self.effective_level = profile.level if (profile.level < 4 or profile.has_bac) else 3
         wished = day_number(profile.preferred_start) if profile.preferred_start else today_day
@@ -237,14 +260,14 @@ class _Query:
         self.fiche_mask = _mask(
             len(index.fiche_index), [index.fiche_index[c] for c in codes if c in index.fiche_index]
         )
-        self.domain_mask = _mask(
-            len(index.domain_index), [index.domain_index[c[:3]] for c in codes if c[:3] in index.domain_index]
-        )
+        self.domain_bits = np.zeros(domain_words(len(index.domain_index)), dtype=np.uint64)
+        for domain in {index.domain_index[c[:3]] for c in codes if c[:3] in index.domain_index}:
+            self.domain_bits[domain // 64] |= np.uint64(1 << (domain % 64))
         self.grand_bits = np.uint16(
             sum(
-                1 << index.grand_domain_index[c[:1]]
-                for c in set(c[:1] for c in codes)
-                if c in index.grand_domain_index
+                1 << index.grand_domain_index[g]
+                for g in {c[:1] for c in codes}
+                if g in index.grand_domain_index
             )
         )
         self.text_words = sorted(w for w in words_of(profile.text) if w in index.words_to_trainings)
@@ -261,77 +284,95 @@ class _Query:
         level_fit[self.effective_level - 1] = 0.85
         self.level_fit = level_fit
 
-    def score(self, block: Block, distance: np.ndarray | None, distance_first: bool = False) -> _Scored:
-        n, f = len(block), self.filters
-        shown = block.permanent | (block.start >= self.today_day)
-        if f.modes is not None:
-            shown &= np.isin(block.mode, [k for k, v in MODE_NAMES.items() if v in f.modes])
-        if f.levels is not None:
-            shown &= np.isin(block.level, list(f.levels))
-        if f.start_before is not None:
-            shown &= block.permanent | (block.start <= day_number(f.start_before))
-        blocked = block.places == 0
-        blocked |= (block.start > self.horizon_day) & ~block.permanent
-        level_short = block.level_required & (block.level > self.effective_level)
-        if level_short.any():
-            age_ok = (block.min_age_without_level > 0) & (block.min_age_without_level <= self.age)
-            blocked |= level_short & ~age_ok
-        if distance is not None:
-            blocked |= distance > self.radius
-        eligible = shown & ~blocked
+    def score(self, rows: _Rows, distance: np.ndarray | None, distance_first: bool = False) -> _Scored:
+        """Eligibility of every row, and scores of the rows that can reach the top lists.
 
-        code = np.zeros(n, dtype=np.uint8)
-        if self.has_interest and n:
-            fiche, domain = block.fiche, block.domain
-            fm, dm = self.fiche_mask, self.domain_mask
-            code |= ((fm[fiche[0]] | fm[fiche[1]] | fm[fiche[2]] | fm[fiche[3]]).view(np.uint8)) << 3
-            code |= ((dm[domain[0]] | dm[domain[1]] | dm[domain[2]] | dm[domain[3]]).view(np.uint8)) << 2
-            if self.text_trainings is not None:
-                code |= self.text_trainings[block.training].view(np.uint8) << 1
-            code |= ((block.grand_domains & self.grand_bits) != 0).view(np.uint8)
-            interest = _INTEREST_BY_CODE[code]
-        else:
-            interest = np.float32(0.5)
-
-        if distance is None:
-            near = np.float32(1.0 if distance_first else 0.55)
-        else:
-            near = np.exp(-distance / self.decay)
-        wait = np.abs(block.start - self.wished_day).astype(np.float32)
-        start = np.where(block.permanent, np.float32(1.0), np.clip(1.0 - (wait - 60.0) / 300.0, 0.2, 1.0))
-        places = np.where(block.places > 0, np.float32(1.0), np.float32(0.7))
-        score = (
-            WEIGHTS["interest"] * interest
-            + WEIGHTS["distance"] * near
-            + WEIGHTS["level"] * self.level_fit[block.level]
-            + WEIGHTS["start"] * start
-            + WEIGHTS["places"] * places
-        ).astype(np.float32)
+        Rows without any interest hit (no shared grand domaine, no word of the free text) score at
+        most ``ceiling``; when both top lists are already filled above it, they are not scored."""
+        n = len(rows)
         if distance is None:
             distance = np.full(n, np.nan, dtype=np.float32)
-        return _Scored(block, distance, shown, eligible, np.broadcast_to(score, (n,)), code)
+        shown, eligible = self._eligibility(rows, distance)
+        scores = np.full(n, -np.inf, dtype=np.float32)
+        code = np.zeros(n, dtype=np.uint8)
+        if not self.has_interest:
+            some = np.flatnonzero(shown)
+            scores[some] = self._base(rows, some, distance, distance_first) + WEIGHTS["interest"] * 0.5
+            return _Scored(rows, distance, shown, eligible, scores, code)
 
-    def blockers(self, block: Block, pos: int, distance: float | None) -> list[str]:
-        """Why one session is not proposed: the same tests as ``score``, for one row."""
-        found = []
-        if distance is not None and distance > self.radius:
-            found.append("too_far")
-        if block.level_required[pos] and block.level[pos] > self.effective_level:
-            route = int(block.min_age_without_level[pos])
-            if not route:
-                found.append("level_required")
-            elif route > self.age:
-                found.append("age")
-        if not block.permanent[pos] and block.start[pos] > self.horizon_day:
-            found.append("starts_too_late")
-        if block.places[pos] == 0:
-            found.append("full")
-        return found
+        hit = (rows.grand_domains & self.grand_bits) != 0
+        if self.text_trainings is not None:
+            hit |= self.text_trainings[rows.training]
+        some = np.flatnonzero(shown & hit)
+        code[some] = self._interest_code(rows, some)
+        scores[some] = (
+            self._base(rows, some, distance, distance_first)
+            + WEIGHTS["interest"] * _INTEREST_BY_CODE[code[some]]
+        )
+        near_ceiling = 1.0 if (distance_first or not np.isnan(distance[:1]).all()) else 0.55
+        ceiling = WEIGHTS["distance"] * near_ceiling + WEIGHTS["level"] + WEIGHTS["start"] + WEIGHTS["places"]
+        above = scores >= ceiling
+        if (
+            np.count_nonzero(above & eligible) < self.limit
+            or np.count_nonzero(above & shown & ~eligible) < self.near_miss_limit
+        ):
+            rest = np.flatnonzero(shown & ~hit)
+            scores[rest] = self._base(rows, rest, distance, distance_first)
+        return _Scored(rows, distance, shown, eligible, scores, code)
 
-    def opened_by_age(self, block: Block, pos: int) -> bool:
-        route = int(block.min_age_without_level[pos])
-        short = block.level_required[pos] and block.level[pos] > self.effective_level
-        return bool(short and route and route <= self.age)
+    def _eligibility(self, rows: _Rows, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        f = self.filters
+        permanent, start = rows.permanent, rows.start
+        shown = permanent | (start >= self.today_day)
+        if f.modes is not None:
+            shown &= np.isin(rows.mode, [k for k, v in MODE_NAMES.items() if v in f.modes])
+        if f.levels is not None:
+            shown &= np.isin(rows.level, list(f.levels))
+        if f.start_before is not None:
+            shown &= permanent | (start <= day_number(f.start_before))
+        blocked = rows.full | ((start > self.horizon_day) & ~permanent)
+        level_short = rows.required_level > self.effective_level
+        if level_short.any():
+            route = rows.min_age_without_level
+            blocked |= level_short & ~((route > 0) & (route <= self.age))
+        blocked |= distance > self.radius  # False for distance learning (nan)
+        return shown, shown & ~blocked
+
+    def _interest_code(self, rows: _Rows, some: np.ndarray) -> np.ndarray:
+        at = some if rows.positions is None else rows.positions[some]
+        block = rows.block
+        code = ((block.grand_domains[at] & self.grand_bits) != 0).view(np.uint8)
+        if self.text_trainings is not None:
+            code |= self.text_trainings[block.training[at]].view(np.uint8) << 1
+        domain_hit = np.zeros(len(at), dtype=bool)
+        for word, wanted in enumerate(self.domain_bits):
+            if wanted:
+                domain_hit |= (block.domains[word, at] & wanted) != 0
+        code |= domain_hit.view(np.uint8) << 2
+        # A same-fiche hit is also a same-domaine hit: look for fiches only there.
+        sub = np.flatnonzero(domain_hit)
+        f0, f1, f2, f3 = block.fiche[:, at[sub]]
+        fm = self.fiche_mask
+        code[sub] |= (fm[f0] | fm[f1] | fm[f2] | fm[f3]).view(np.uint8) << 3
+        return code
+
+    def _base(self, rows: _Rows, some: np.ndarray, distance: np.ndarray, distance_first: bool) -> np.ndarray:
+        """Every part of the score but the interest, for the rows ``some``."""
+        if len(some) and np.isnan(distance[some[0]]):
+            near = np.float32(1.0 if distance_first else 0.55)
+        else:
+            near = np.exp(-distance[some] / self.decay)
+        wait = np.abs(rows.start[some] - self.wished_day).astype(np.float32)
+        start_fit = np.where(
+            rows.permanent[some], np.float32(1.0), np.clip(1.0 - (wait - 60.0) / 300.0, 0.2, 1.0)
+        )
+        places_fit = np.where(rows.places[some] > 0, np.float32(1.0), np.float32(0.7))
+        return (
+            WEIGHTS["distance"] * near
+            + WEIGHTS["level"] * self.level_fit[rows.level[some]]
+            + WEIGHTS["start"] * start_fit
+            + WEIGHTS["places"] * places_fit
+        ).astype(np.float32)
 
 
 def _mask(size: int, positions: list[int]) -> np.ndarray:
@@ -341,19 +382,20 @@ def _mask(size: int, positions: list[int]) -> np.ndarray:
 
 
 class _Describer:
-    """Turns a scored position into a Match with its reasons in French."""
+    """Turns a scored row into a Match with its reasons in French, from the session's record."""
 
     def __init__(
         self, index: SessionIndex, query: _Query, labels: dict[str, str], today: date, distance_first: bool
     ):
         self.index, self.query, self.labels, self.today = index, query, labels, today
         self.profile, self.radius, self.distance_first = query.profile, query.radius, distance_first
+        self.age = query.age
+        self.level = query.effective_level
 
-    def __call__(self, scored: _Scored, pos: int, score: float) -> Match:
-        block = scored.block
-        record = self.index.records[int(block.row[pos])]
-        remote = int(block.mode[pos]) == MODE_DISTANCE
-        distance = None if remote else float(scored.distance[pos])
+    def __call__(self, scored: _Scored, i: int, score: float) -> Match:
+        record = self.index.records[int(scored.rows.block.row[scored.rows.row(i)])]
+        remote = record.teaching_mode == "distance" or record.latitude is None
+        distance = None if remote else float(scored.distance[i])
         match = Match(record=record, score=score, distance_km=distance)
         reasons = match.reasons
         if remote:
@@ -363,23 +405,45 @@ class _Describer:
             reasons.append(Reason("distance_learning", text))
         else:
             reasons.append(Reason("distance", f"à {_km(distance)} du domicile"))
-        interest = self._interest(int(scored.interest_code[pos]), block, pos, record)
+        interest = self._interest(int(scored.interest_code[i]), record)
         if interest:
             reasons.append(interest)
-        reasons.append(self._level(block, pos))
-        reasons.append(self._start(block, pos))
-        places = int(block.places[pos])
+        reasons.append(self._level(record))
+        reasons.append(self._start(record))
+        places = record.places_available or 0
         if places > 0:
             plural = "s" if places > 1 else ""
             reasons.append(Reason("places_left", f"{places} place{plural} disponible{plural}"))
-        if not scored.eligible[pos]:
-            for code in self.query.blockers(block, pos, distance):
-                match.blockers.append(Reason(code, self._blocker(code, block, pos, distance)))
+        if not scored.eligible[i]:
+            match.blockers = [
+                Reason(code, self._blocker(code, record, distance))
+                for code in self._blockers(record, distance)
+            ]
         return match
 
-    def _interest(self, code: int, block: Block, pos: int, record: SessionRecord) -> Reason | None:
+    def _required_level(self, record: SessionRecord) -> int:
+        return (record.entry_level or 0) if record.entry_level_required else 0
+
+    def _blockers(self, record: SessionRecord, distance: float | None) -> list[str]:
+        """Why one session is not proposed: the tests of ``_Query._eligibility``, for one record."""
+        found = []
+        if distance is not None and distance > self.radius:
+            found.append("too_far")
+        if self._required_level(record) > self.level:
+            route = record.min_age_without_level or 0
+            if not route:
+                found.append("level_required")
+            elif route > self.age:
+                found.append("age")
+        if not record.permanent_entry and day_number(record.start_date) > self.query.horizon_day:
+            found.append("starts_too_late")
+        if record.places_available == 0:
+            found.append("full")
+        return found
+
+    def _interest(self, code: int, record: SessionRecord) -> Reason | None:
         wanted = self.profile.rome_codes
-        codes = [self.index.fiche_codes[i] for i in block.fiche[:, pos] if i >= 0]
+        codes = record.rome_codes
         if code & 8:
             fiche = next(c for c in codes if c in wanted)
             return Reason("rome_exact", f"correspond à l'intérêt « {self.labels.get(fiche, fiche)} »")
@@ -394,22 +458,22 @@ class _Describer:
             return Reason("rome_grand_domain", f"dans le grand domaine « {self.labels.get(grand, grand)} »")
         return None
 
-    def _level(self, block: Block, pos: int) -> Reason:
-        level = int(block.level[pos])
-        if self.query.opened_by_age(block, pos):
-            age = int(block.min_age_without_level[pos])
+    def _level(self, record: SessionRecord) -> Reason:
+        level = record.entry_level or 0
+        route = record.min_age_without_level or 0
+        if self._required_level(record) > self.level and route and route <= self.age:
             return Reason(
                 "no_level_route",
-                f"entrée possible sans le niveau requis à partir de {age} ans (validation des acquis)",
+                f"entrée possible sans le niveau requis à partir de {route} ans (validation des acquis)",
             )
         if level == 0:
             return Reason("no_level_required", "aucun niveau d'entrée exigé")
         return Reason("level_ok", f"à votre niveau : {LEVEL_LABELS.get(level, level)} demandé")
 
-    def _start(self, block: Block, pos: int) -> Reason:
-        if block.permanent[pos]:
+    def _start(self, record: SessionRecord) -> Reason:
+        if record.permanent_entry:
             return Reason("permanent_entry", "entrée possible à tout moment")
-        start = EPOCH + timedelta(days=int(block.start[pos]))
+        start = record.start_date
         days = (start - self.today).days
         if days <= 0:
             when = "démarre aujourd'hui"
@@ -421,18 +485,15 @@ class _Describer:
             when = f"démarre le {start:%d/%m/%Y}"
         return Reason("starts_soon" if days < 60 else "start_date", when)
 
-    def _blocker(self, code: str, block: Block, pos: int, distance: float | None) -> str:
+    def _blocker(self, code: str, record: SessionRecord, distance: float | None) -> str:
         if code == "too_far":
             return f"à {_km(distance)}, au-delà du rayon de {self.radius:g} km"
         if code == "level_required":
-            return f"{LEVEL_LABELS.get(int(block.level[pos]), block.level[pos])} exigé".capitalize()
+            return f"{LEVEL_LABELS.get(record.entry_level, record.entry_level)} exigé".capitalize()
         if code == "age":
-            return (
-                f"sans le niveau requis, accessible à partir de {int(block.min_age_without_level[pos])} ans"
-            )
+            return f"sans le niveau requis, accessible à partir de {record.min_age_without_level} ans"
         if code == "starts_too_late":
-            start = EPOCH + timedelta(days=int(block.start[pos]))
-            return f"démarre trop tard ({start:%d/%m/%Y})"
+            return f"démarre trop tard ({record.start_date:%d/%m/%Y})"
         return "session complète"
 
 
