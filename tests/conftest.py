@@ -6,6 +6,19 @@ def _enable_db_for_all_tests(db):
     """Every test may touch the database; Tremplin is a database application."""
 
 
+@pytest.fixture(autouse=True)
+def _fresh_in_memory_indexes():
+    """The commune lookup and the matching keep per-process indexes: no test sees another's data."""
+    from tremplin.matching.loader import forget_index
+    from tremplin.territories.lookup import invalidate
+
+    invalidate()
+    forget_index()
+    yield
+    invalidate()
+    forget_index()
+
+
 @pytest.fixture
 def login(client):
     def _login(user):

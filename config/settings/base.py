@@ -143,3 +143,6 @@ LOGGING = {
 
 # LHEO 2.3 schema used by `import_lheo --validate` and the export tests; not shipped in the repository.
 LHEO_XSD_PATH = env.str("LHEO_XSD_PATH", default=str(SHARED_DATA_DIR / "lheo" / "lheo-2.3.xsd"))
+
+# How often (seconds) a process checks that its in-memory commune index is still current.
+TREMPLIN_COMMUNE_INDEX_CHECK_SECONDS = env.int("TREMPLIN_COMMUNE_INDEX_CHECK_SECONDS", default=60)
