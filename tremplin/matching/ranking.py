@@ -165,7 +165,9 @@ class _Scored:
     distance: np.ndarray  # km, nan for distance learning
     shown: np.ndarray  # proposable at all (not started, within the page's filters)
     eligible: np.ndarray
+    relevant: np.ndarray  # may be a near miss
     score: np.ndarray  # -inf where not scored
+    ceiling: float  # the rows below it may not have been scored
     interest_code: np.ndarray  # bits: 8 same fiche, 4 same domaine, 2 free-text word, 1 same grand domaine
 
 
@@ -207,7 +209,7 @@ def rank(
     results, near_misses = [], []
     for scored in (scored_local, scored_remote):
         results += _top(scored, scored.eligible, limit)
-        near_misses += _top(scored, scored.shown & ~scored.eligible, near_miss_limit)
+        near_misses += _top(scored, scored.relevant & ~scored.eligible, near_miss_limit)
     results.sort(key=lambda item: -item[1])
     near_misses.sort(key=lambda item: -item[1])
     describe = _Describer(index, query, labels or {}, today, distance_first)
@@ -222,7 +224,10 @@ def rank(
 
 
 def _top(scored: _Scored, mask: np.ndarray, limit: int):
-    candidates = np.flatnonzero(mask)
+    """The ``limit`` best-scored rows of ``mask``, looking first among the rows above the ceiling."""
+    candidates = np.flatnonzero(mask & (scored.score >= scored.ceiling))
+    if len(candidates) < limit and scored.ceiling > -np.inf:
+        candidates = np.flatnonzero(mask & (scored.score > -np.inf))
     if len(candidates) > limit:
         best = np.argpartition(-scored.score[candidates], limit - 1)[:limit]
         candidates = candidates[best]
@@ -287,8 +292,10 @@ class _Query:
     def score(self, rows: _Rows, distance: np.ndarray | None, distance_first: bool = False) -> _Scored:
         """Eligibility of every row, and scores of the rows that can reach the top lists.
 
-        Rows without any interest hit (no shared grand domaine, no word of the free text) score at
-        most ``ceiling``; when both top lists are already filled above it, they are not scored."""
+        With interests given, near misses are only sessions that match one of them (a session that
+        is out of reach *and* off topic helps nobody). Results: rows without any interest hit (no
+        shared grand domaine, no word of the free text) score at most ``ceiling``, so they are
+        scored only when fewer than ``limit`` eligible rows are already above it."""
         n = len(rows)
         if distance is None:
             distance = np.full(n, np.nan, dtype=np.float32)
@@ -298,12 +305,13 @@ class _Query:
         if not self.has_interest:
             some = np.flatnonzero(shown)
             scores[some] = self._base(rows, some, distance, distance_first) + WEIGHTS["interest"] * 0.5
-            return _Scored(rows, distance, shown, eligible, scores, code)
+            return _Scored(rows, distance, shown, eligible, shown, scores, -np.inf, code)
 
         hit = (rows.grand_domains & self.grand_bits) != 0
         if self.text_trainings is not None:
             hit |= self.text_trainings[rows.training]
-        some = np.flatnonzero(shown & hit)
+        hit &= shown
+        some = np.flatnonzero(hit)
         code[some] = self._interest_code(rows, some)
         scores[some] = (
             self._base(rows, some, distance, distance_first)
@@ -311,14 +319,11 @@ class _Query:
         )
         near_ceiling = 1.0 if (distance_first or not np.isnan(distance[:1]).all()) else 0.55
         ceiling = WEIGHTS["distance"] * near_ceiling + WEIGHTS["level"] + WEIGHTS["start"] + WEIGHTS["places"]
-        above = scores >= ceiling
-        if (
-            np.count_nonzero(above & eligible) < self.limit
-            or np.count_nonzero(above & shown & ~eligible) < self.near_miss_limit
-        ):
-            rest = np.flatnonzero(shown & ~hit)
+        if np.count_nonzero((scores >= ceiling) & eligible) < self.limit:
+            rest = np.flatnonzero(eligible & ~hit)
             scores[rest] = self._base(rows, rest, distance, distance_first)
-        return _Scored(rows, distance, shown, eligible, scores, code)
+            ceiling = -np.inf
+        return _Scored(rows, distance, shown, eligible, hit, scores, ceiling, code)
 
     def _eligibility(self, rows: _Rows, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         f = self.filters
