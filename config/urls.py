@@ -7,6 +7,7 @@ urlpatterns = [
     path("reseau/", include("tremplin.network.urls")),
     path("formations/", include("tremplin.catalog.urls")),
     path("jeunes/", include("tremplin.youth.urls")),
+    path("orientations/", include("tremplin.referrals.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "tremplin.catalog",
     "tremplin.youth",
     "tremplin.matching",
+    "tremplin.referrals",
     "tremplin.demo",
     "tremplin.pages",
 ]
@@ -146,3 +147,10 @@ LHEO_XSD_PATH = env.str("LHEO_XSD_PATH", default=str(SHARED_DATA_DIR / "lheo" / 
 
 # How often (seconds) a process checks that its in-memory commune index is still current.
 TREMPLIN_COMMUNE_INDEX_CHECK_SECONDS = env.int("TREMPLIN_COMMUNE_INDEX_CHECK_SECONDS", default=60)
+
+# Referral deadlines (issue 5): reminder to the Cnam side after N working days without action,
+# escalation to the regional centre after M, expiry after P calendar days.
+REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=5)
+REFERRAL_ESCALATION_DAYS = env.int("REFERRAL_ESCALATION_DAYS", default=10)
+REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
+REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=30)
