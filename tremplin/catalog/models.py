@@ -10,6 +10,7 @@ match on that text (see ``TrainingQuerySet.in_rome_domain``).
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -432,6 +433,13 @@ class SessionChange(models.Model):
         verbose_name = "modification de session"
         verbose_name_plural = "modifications de sessions"
         ordering = ["-changed_at", "-pk"]
+
+    @property
+    def field_label(self) -> str:
+        try:
+            return TrainingSession._meta.get_field(self.field).verbose_name
+        except FieldDoesNotExist:
+            return self.field
 
 
 class CatalogImport(models.Model):

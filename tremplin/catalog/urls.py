@@ -1,2 +1,11 @@
+from django.urls import path
+
+from tremplin.catalog import views
+
 app_name = "catalog"
-urlpatterns = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("<int:pk>/", views.training_detail, name="training_detail"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/<int:pk>/modifier/", views.session_edit, name="session_edit"),
+]
