@@ -50,3 +50,13 @@ def occitanie():
         "site_rodez": CnamSiteFactory(code="CNAM-RODEZ", name="Cnam Aveyron", parent=centre, commune=rodez),
         "site_millau": CnamSiteFactory(code="CNAM-MILLAU", name="Cnam Millau", parent=centre, commune=millau),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_commune_index():
+    """The commune lookup keeps an in-memory index per process; each test has its own communes."""
+    from tremplin.territories.lookup import invalidate
+
+    invalidate()
+    yield
+    invalidate()

@@ -44,7 +44,6 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Formation {n}")
     objectives = "Acquérir les compétences du métier."
     rome_codes = "M1805"
-    search_text = factory.LazyAttribute(lambda o: f"{o.title} {o.objectives} {o.rome_codes}".lower())
 
 
 class TrainingActionFactory(factory.django.DjangoModelFactory):

@@ -271,6 +271,28 @@ class Training(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Derived column, kept in step here for edits through the ORM (admin, demo); bulk imports
+        # compute it themselves with the same function.
+        from tremplin.catalog.services import training_search_text
+
+        self.search_text = training_search_text(
+            title=self.title,
+            certification_codes=self.certification_codes,
+            rome_codes=self.rome_codes,
+            extra=self.objectives,
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def target_level(self) -> int | None:
+        """The level of the diploma aimed at: the file's exit level, else the certification's."""
+        if self.exit_level:
+            return self.exit_level
+        return self.certification.level if self.certification_id and self.certification else None
+
 
 class TrainingActionQuerySet(models.QuerySet):
     def in_region(self, region_code: str):
