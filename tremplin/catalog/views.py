@@ -21,14 +21,10 @@ SESSIONS_PER_PAGE = 50
 @login_not_required
 @require_GET
 def catalogue(request):
-    form = CatalogueSearchForm(request.GET or None)
-    result = None
-    if form.is_bound and form.is_valid():
-        result = search_page(form.to_query(), request.GET.get("page"))
-    elif not form.is_bound:
-        form = CatalogueSearchForm({})
-        form.is_valid()
-        result = search_page(form.to_query(), request.GET.get("page"))
+    params = request.GET.copy()
+    params.setdefault("radius", "30")  # shown selected, and used, when the search names no radius
+    form = CatalogueSearchForm(params)
+    result = search_page(form.to_query(), request.GET.get("page")) if form.is_valid() else None
     return render(
         request,
         "catalog/catalogue.html",
