@@ -124,3 +124,25 @@ def test_import_rncp_refuses_a_file_it_does_not_know(tmp_path):
     other.write_text("a;b\n1;2\n")
     with pytest.raises(CommandError, match="other.csv : colonnes non reconnues"):
         call("import_rncp", other)
+
+
+def test_import_formacode_and_nsf_labels():
+    from tremplin.catalog.models import Formacode
+
+    out, err = call("import_formacode", settings.SHARED_DATA_DIR / "formacode_nsf")
+    assert err == ""
+    assert Formacode.objects.count() > 3_000
+    assert Formacode.objects.get(code="52322").label == "certificat professionnel CNAM"
+    assert Formacode.objects.get(code="80024").label == "jeune 16-25 ans"
+    assert Nsf.objects.get(code="311").label == "Transports, manutention, magasinage"
+    out, _ = call("import_formacode", settings.SHARED_DATA_DIR / "formacode_nsf")
+    assert "Aucun changement" in out
+
+
+def test_import_formacode_names_bad_lines(tmp_path):
+    path = tmp_path / "formacode.csv"
+    path.write_text("31054;INFORMATIQUE;informatique;DOM\n3105;COURT;court;DOM\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_formacode", str(path), stdout=io.StringIO(), stderr=err)
+    assert "formacode.csv, ligne 2, champ « code » : Formacode invalide « 3105 »" in err.getvalue()
