@@ -41,6 +41,7 @@ PLACEHOLDERS = frozenset(
 # Letters that Unicode decomposition does not split into a base letter and an accent.
 _LIGATURES = (("œ", "oe"), ("æ", "ae"), ("ø", "o"), ("ß", "ss"), ("ł", "l"), ("đ", "d"))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|p|/div|div|/h[1-6]|tr|/tr|/ul|/ol)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -57,7 +58,8 @@ def fold(text: str) -> str:
         for letter, replacement in _LIGATURES:
             if letter in text:
                 text = text.replace(letter, replacement)
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        # Accents go; any other character that is not a letter or a digit separates words ("·", "—").
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
