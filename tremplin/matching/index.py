@@ -21,6 +21,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,8 +57,9 @@ def words_of(text: str) -> set[str]:
     return {w for w in _WORD.findall(folded) if len(w) >= 3 and w not in STOP_WORDS}
 
 
-@dataclass(frozen=True)
-class SessionRecord:
+class SessionRecord(NamedTuple):
+    """What the index keeps of one session (a tuple: hundreds of thousands are built at once)."""
+
     session_id: int
     training_id: int
     training_title: str
