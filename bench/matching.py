@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/matching.py [--sessions 300000] [--queries 1000] [--baseline-queries 10]
 
-Generates the catalogue in a SQLite file of its own (var/bench-matching.sqlite3, reused when it
-already holds that many sessions): Cnam sites in real communes drawn in proportion to population,
+Generates the catalogue in a SQLite file of its own (var/bench-matching-SESSIONS.sqlite3, reused
+when it already holds that many sessions): Cnam sites in real communes drawn in proportion to population,
 one action and three sessions per training, 10 % of actions in distance learning, real ROME codes.
 Then measures, in this process:
 - the index build through the real path (database read + numpy build), its time and memory;
@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-matching.sqlite3'}"
+# One database per catalogue size, so that runs of several sizes do not regenerate each other's.
+_size = sys.argv[sys.argv.index("--sessions") + 1] if "--sessions" in sys.argv else "300000"
+os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench-matching-{_size}.sqlite3'}"
 
 import django  # noqa: E402
 
