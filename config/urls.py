@@ -8,6 +8,7 @@ urlpatterns = [
     path("formations/", include("tremplin.catalog.urls")),
     path("jeunes/", include("tremplin.youth.urls")),
     path("orientations/", include("tremplin.referrals.urls")),
+    path("pilotage/", include("tremplin.stats.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

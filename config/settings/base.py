@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "tremplin.youth",
     "tremplin.matching",
     "tremplin.referrals",
+    "tremplin.stats",
+    "tremplin.api",
     "tremplin.demo",
     "tremplin.pages",
 ]
