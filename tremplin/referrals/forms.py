@@ -19,7 +19,7 @@ from tremplin.referrals.enums import (
 )
 from tremplin.referrals.models import MESSAGE_MAX_LENGTH, Referral
 
-TEXT_HELP = f"Texte simple, sans HTML, {MESSAGE_MAX_LENGTH:,} caractères au plus.".replace(",", " ")
+TEXT_HELP = f"Texte simple, sans HTML, {MESSAGE_MAX_LENGTH:_} caractères au plus.".replace("_", "\u202f")
 
 
 def _text_field(label: str, *, required=False, rows=3) -> forms.CharField:

@@ -278,7 +278,7 @@ def referral_transition(
         raise ReferralTransitionError(_wrong_side(rule.action, side))
     if locked.status not in rule.sources:
         raise ReferralTransitionError(
-            f"Impossible de {_VERBS[rule.action]} : l'orientation est « "
+            f"Impossible {_de(_VERBS[rule.action])} : l'orientation est « "
             f"{locked.get_status_display().lower()} » depuis le {timezone.localtime(locked.status_changed_at):%d/%m/%Y à %H:%M}."
         )
     _check_text(comment, field="comment", error=ReferralTransitionError)
@@ -327,6 +327,11 @@ _VERBS = {
     Action.WITHDRAW: "retirer cette orientation",
     Action.EXPIRE: "clore cette orientation faute de réponse",
 }
+
+
+def _de(verb: str) -> str:
+    """French elision: "de prendre", "d'enregistrer"."""
+    return f"d'{verb}" if verb[:1] in "aeéiouyh" else f"de {verb}"
 
 
 def _wrong_side(action: Action, side: Side | None) -> str:
@@ -441,7 +446,9 @@ def _event(
 def _check_text(text: str, *, field: str, error: type[ReferralError] = ReferralError) -> None:
     if len(text) > MESSAGE_MAX_LENGTH:
         raise error(
-            f"Le texte fait {len(text):,} caractères ; {MESSAGE_MAX_LENGTH:,} au plus.".replace(",", " "),
+            f"Le texte fait {len(text):_} caractères ; {MESSAGE_MAX_LENGTH:_} au plus.".replace(
+                "_", "\u202f"
+            ),
             field=field,
         )
     if HTML_TAG.search(text):

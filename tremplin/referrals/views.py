@@ -105,9 +105,11 @@ def _list(request, side: Side):
         shown = shown.late()
     if chosen.get("q"):
         shown = shown.filter(young_person__in=YoungPerson.objects.search(chosen["q"]))
-    shown = shown.select_related(
-        "young_person", "site", "mission_locale", "sender", "session__action__training"
-    ).with_unread_count(request.user)
+    shown = (
+        shown.select_related("young_person", "site", "mission_locale", "sender", "session__action__training")
+        .with_unread_count(request.user)
+        .order_by("-sent_at", "-pk")
+    )
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
     late_before = _late_before(now)
@@ -373,6 +375,9 @@ def _send_page(request, *, person, session, redirected_from=None):
         existing = services.open_referral_to(person, session=session)
         if existing is not None and existing != redirected_from:
             blocked = f"{person.full_name} a déjà une orientation en cours vers cette session."
+            if request.method == "POST":  # a double click: show the referral the first click sent
+                messages.warning(request, blocked)
+                return redirect("referrals:detail", pk=existing.pk)
     if session is None:
         sites, distances = _sites_by_distance(person)
     open_referrals = list(
