@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import models
+from django.db import connections, models
 
 BATCH_SIZE = 1000
 
@@ -82,15 +82,19 @@ _PASS_THROUGH = (
 )
 
 
-def _adapters(model, names, connection):
+def _adapters(model, names, connection, prepared=frozenset()):
     """Per column: None when the driver takes the Python value as it is, else a function."""
     ops = connection.ops
     adapters = []
     for name in names:
         field = model._meta.get_field(name)
-        if isinstance(field, _PASS_THROUGH) or (
-            # Both drivers take date objects as they are (Django registers SQLite's adapter).
-            type(field) is models.DateField and connection.vendor in ("sqlite", "postgresql")
+        if (
+            name in prepared
+            or isinstance(field, _PASS_THROUGH)
+            or (
+                # Both drivers take date objects as they are (Django registers SQLite's adapter).
+                type(field) is models.DateField and connection.vendor in ("sqlite", "postgresql")
+            )
         ):
             adapters.append(None)
         elif isinstance(field, models.DateTimeField):
@@ -125,36 +129,43 @@ def _columns(model, names):
 
 
 def insert_rows(
-    model: type[models.Model], names: list[str], rows: list[tuple], *, using: str = "default"
+    model: type[models.Model],
+    names: list[str],
+    rows: list[tuple],
+    *,
+    prepared: frozenset[str] = frozenset(),
+    using: str = "default",
 ) -> None:
-    """INSERT ``rows`` (tuples of values in the order of the field ``names``) with executemany."""
+    """INSERT ``rows`` (tuples of values in the order of the field ``names``) with executemany.
+    Columns named in ``prepared`` already hold what the driver takes (a timestamp adapted once)."""
     if not rows:
         return
-    from django.db import connections
-
     connection = connections[using]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _columns(model, names))
     placeholders = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    rows = _adapt(rows, _adapters(model, names, connection))
+    rows = _adapt(rows, _adapters(model, names, connection, prepared))
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
 def update_rows(
-    model: type[models.Model], names: list[str], rows: list[tuple], *, using: str = "default"
+    model: type[models.Model],
+    names: list[str],
+    rows: list[tuple],
+    *,
+    prepared: frozenset[str] = frozenset(),
+    using: str = "default",
 ) -> None:
     """UPDATE by primary key: each row is the values of ``names`` followed by the pk."""
     if not rows:
         return
-    from django.db import connections
-
     connection = connections[using]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column)} = %s" for column in _columns(model, names))
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    rows = _adapt(rows, [*_adapters(model, names, connection), None])
+    rows = _adapt(rows, [*_adapters(model, names, connection, prepared), None])
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

@@ -418,7 +418,9 @@ class TrainingSession(models.Model):
     registration_address = models.TextField("adresse d'inscription", blank=True)
     registration_postal_code = models.CharField("code postal d'inscription", max_length=5, blank=True)
     registration_city = models.CharField("ville d'inscription", max_length=100, blank=True)
-    updated_at = models.DateTimeField("mise à jour", default=timezone.now, db_index=True)
+    # Not indexed: readers of "did the catalogue change" use CatalogVersion, and every imported
+    # session would pay for the index.
+    updated_at = models.DateTimeField("mise à jour", default=timezone.now)
     last_import = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects = TrainingSessionQuerySet.as_manager()

@@ -6,7 +6,7 @@ caches are bounded by the number of communes, not by the size of the file."""
 
 import re
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 
 from django.db.models import Q
@@ -28,6 +28,7 @@ class Place:
     parent_code: str | None  # the commune of a municipal arrondissement (Paris, Lyon, Marseille)
 
 
+@lru_cache(maxsize=4096)
 def city_key(city: str) -> str:
     return normalize_name(_CEDEX.sub("", city))
 

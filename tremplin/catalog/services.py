@@ -31,7 +31,7 @@ def training_search_text(
 ) -> str:
     """The folded words a catalogue search matches: title, certification codes, ROME codes, and
     ``extra`` (the certification title, the objectives), cut so that the column stays small."""
-    return fold(" ".join((title, certification_codes, rome_codes, extra[:1500])))
+    return fold(" ".join((title, certification_codes, rome_codes, extra[:600])))
 
 
 # Fields a Cnam referent may change on a session, in the order the history shows them.

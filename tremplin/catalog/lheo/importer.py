@@ -12,6 +12,7 @@ with this run's id (``last_import``) was read earlier in the same file.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import BooleanField
@@ -19,7 +20,15 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tremplin.catalog.bulk import insert_rows, update_rows
-from tremplin.catalog.lheo.reader import ABSENT, ActionRecord, FormationRecord, Problem
+from tremplin.catalog.lheo.reader import (
+    ABSENT,
+    REGISTRATION_ADDRESS,
+    REGISTRATION_CITY,
+    REGISTRATION_POSTAL_CODE,
+    ActionRecord,
+    FormationRecord,
+    Problem,
+)
 from tremplin.catalog.models import (
     CatalogImport,
     Certification,
@@ -109,6 +118,11 @@ PROVIDER_FIELDS = (
     "website",
 )
 CNAM_NAMES = ("conservatoire national des arts et metiers", "cnam")
+PREPARED = frozenset({"updated_at"})
+PICK_TRAINING = itemgetter(*TRAINING_FIELDS)
+PICK_ACTION = itemgetter(*ACTION_FIELDS)
+KEEP_MIN_AGE = (TRAINING_FIELDS.index("min_age_without_level"),)
+KEEP_PLACES = (SESSION_FIELDS.index("places_available"),)
 BATCH_SESSIONS = 2000
 BATCH_FORMATIONS = 500
 
@@ -323,7 +337,7 @@ class LheoImporter:
                     insee.add(action.place.insee_code)
                     postal.add(action.place.postal_code)
                 elif action.sessions:
-                    postal.add(action.sessions[0].fields["registration_postal_code"])
+                    postal.add(action.sessions[0].values[REGISTRATION_POSTAL_CODE])
         self.places.prefetch(insee, postal)
         self.certification_ids(certification_codes)
 
@@ -341,10 +355,9 @@ class LheoImporter:
                 rome_codes=values["rome_codes"],
                 extra=values["objectives"],
             )
-            keep = {"min_age_without_level"} if record.min_age_without_level is ABSENT else set()
-            if not keep:
-                values["min_age_without_level"] = record.min_age_without_level
-            trainings.append((record.external_id, record.line, values, keep, record))
+            keep = KEEP_MIN_AGE if record.min_age_without_level is ABSENT else ()
+            values["min_age_without_level"] = None if keep else record.min_age_without_level
+            trainings.append((record.external_id, record.line, PICK_TRAINING(values), keep, record))
         training_ids = self.upsert("training", trainings)
 
         actions = []
@@ -363,7 +376,7 @@ class LheoImporter:
                     self.skip_action(action, "action dont le lieu est introuvable (voir les erreurs)")
                     action.sessions = []
                     continue
-                actions.append((action.external_id, action.line, values, set(), action))
+                actions.append((action.external_id, action.line, PICK_ACTION(values), (), action))
         action_ids = self.upsert("action", actions)
 
         sessions = []
@@ -374,12 +387,11 @@ class LheoImporter:
                     self.counts["session"]["skipped"] += len(action.sessions)
                     continue
                 for session in action.sessions:
-                    values = dict(session.fields)
-                    values["action_id"] = action_id
-                    keep = {"places_available"} if session.places_available is ABSENT else set()
-                    if not keep:
-                        values["places_available"] = session.places_available
-                    sessions.append((session.external_id, session.line, values, keep, None))
+                    # SESSION_FIELDS: the action, four values of the record, the places, three more.
+                    v, places = session.values, session.places_available
+                    keep = KEEP_PLACES if places is ABSENT else ()
+                    row = (action_id, v[0], v[1], v[2], v[3], None if keep else places, v[4], v[5], v[6])
+                    sessions.append((session.external_id, session.line, row, keep, None))
         self.upsert("session", sessions, need_ids=False)
 
     def action_values(self, action: ActionRecord, training_id: int, is_cnam: bool) -> dict | None:
@@ -418,22 +430,21 @@ class LheoImporter:
             site = self.site_id_for_code(action.cnam_site_code) if action.cnam_site_code else None
             if site is None and located is None and place is None and action.sessions:
                 # Distance learning often has no place: the registration address tells the centre.
-                first = action.sessions[0].fields
+                first = action.sessions[0].values
                 registration = self.places.locate(
-                    insee_code="",
-                    postal_code=first["registration_postal_code"],
-                    city=first["registration_city"],
+                    insee_code="", postal_code=first[REGISTRATION_POSTAL_CODE], city=first[REGISTRATION_CITY]
                 )
-                site = self.places.cnam_site_for(registration, first["registration_address"])
+                site = self.places.cnam_site_for(registration, first[REGISTRATION_ADDRESS])
             elif site is None:
                 site = self.places.cnam_site_for(located, values["address"])
             values["cnam_site_id"] = site
         return values
 
     def upsert(self, key: str, rows: list[tuple], *, need_ids: bool = True) -> dict[str, int]:
-        """Write one level of a batch. ``rows``: (external id, line, values, fields to keep as stored,
-        record to flag when it is a duplicate). Return external id → primary key of the rows written
-        (unless ``need_ids`` is false: sessions have no children to attach)."""
+        """Write one level of a batch. ``rows``: (external id, line, values in the level's field order,
+        indexes of the values to keep as stored, record to flag when it is a duplicate). Return
+        external id → primary key of the rows written (unless ``need_ids`` is false: sessions have
+        no children to attach)."""
         level = LEVELS[key]
         if not rows:
             return {}
@@ -444,11 +455,14 @@ class LheoImporter:
                 "external_id", "pk", "last_import", *fields
             )
         }
+        # The run's timestamp, in the form the driver takes, computed once for every row.
+        now = model._meta.get_field("updated_at").get_db_prep_save(self.now, connection)
         ids: dict[str, int] = {}
         seen: dict[str, int | None] = {}
         to_create, to_update, unchanged = [], [], []
         for external_id, line, values, keep, record in rows:
-            if external_id in seen or (external_id in stored and stored[external_id][1] == self.run_id):
+            current = stored.get(external_id)
+            if external_id in seen or (current is not None and current[1] == self.run_id):
                 earlier = seen.get(external_id)
                 self.problem(
                     line,
@@ -466,30 +480,31 @@ class LheoImporter:
                     record.duplicate = True
                 continue
             seen[external_id] = line
-            current = stored.get(external_id)
             if current is None:
-                for name in keep:  # nothing stored to keep: the field's default
-                    values.setdefault(name, None)
-                to_create.append((*(values[name] for name in fields), external_id, self.now, self.run_id))
+                to_create.append((*values, external_id, now, self.run_id))
                 continue
-            pk, _, *stored_values = current
-            for name in keep:
-                values[name] = stored_values[fields.index(name)]
+            pk, stored_values = current[0], current[2:]
+            if keep:
+                values = list(values)
+                for index in keep:
+                    values[index] = stored_values[index]
+                values = tuple(values)
             ids[external_id] = pk
-            new_values = tuple(values[name] for name in fields)
-            if new_values == tuple(stored_values):
+            if values == stored_values:
                 unchanged.append(pk)
             else:
-                to_update.append((*new_values, self.now, self.run_id, pk))
+                to_update.append((*values, now, self.run_id, pk))
         if self.failed:
             return {}
         if to_create:
-            insert_rows(model, [*fields, "external_id", "updated_at", "last_import"], to_create)
+            insert_rows(
+                model, [*fields, "external_id", "updated_at", "last_import"], to_create, prepared=PREPARED
+            )
             if need_ids:
                 created = [row[-3] for row in to_create]
                 ids.update(with_external_ids(model, created).values_list("external_id", "pk"))
         if to_update:
-            update_rows(model, [*fields, "updated_at", "last_import"], to_update)
+            update_rows(model, [*fields, "updated_at", "last_import"], to_update, prepared=PREPARED)
         if unchanged:
             model.objects.filter(pk__in=unchanged).update(last_import=self.run_id)
         counts["created"] += len(to_create)

@@ -65,11 +65,24 @@ class Address:
         return "\n".join(self.lines)
 
 
+# The values of a session record, in this order (a tuple: there are as many sessions as the file has).
+SESSION_VALUES = (
+    "start_date",
+    "end_date",
+    "permanent_entry",
+    "registration_state",
+    "registration_address",
+    "registration_postal_code",
+    "registration_city",
+)
+REGISTRATION_ADDRESS, REGISTRATION_POSTAL_CODE, REGISTRATION_CITY = 4, 5, 6
+
+
 @dataclass(slots=True)
 class SessionRecord:
     external_id: str
     line: int | None
-    fields: dict
+    values: tuple  # see SESSION_VALUES
     places_available: object  # int, None, or ABSENT
     problems: list[Problem]
 
@@ -261,10 +274,28 @@ def _kids(element) -> dict:
     return {child.tag: child for child in element}
 
 
+_CLEANED: dict[str, str] = {}
+
+
+def _clean(text: str | None) -> str:
+    """``clean_text`` with a memory: files repeat the same towns, address lines and rhythms for
+    thousands of sessions. Short strings only, and a bounded number of them."""
+    if text is None:
+        return ""
+    if len(text) > 80:
+        return clean_text(text)
+    cleaned = _CLEANED.get(text)
+    if cleaned is None:
+        if len(_CLEANED) >= 4096:
+            _CLEANED.clear()
+        cleaned = _CLEANED[text] = clean_text(text)
+    return cleaned
+
+
 def _element_text(element) -> str:
     if len(element):  # mixed content, e.g. XHTML put inside a text element
         return clean_text("".join(element.itertext()))
-    return clean_text(element.text)
+    return _clean(element.text)
 
 
 def _get(kids: dict, tag: str) -> str:
@@ -351,17 +382,17 @@ class _FormationParser:
         for child in element:
             tag = child.tag
             if tag == t.ligne:
-                line = clean_text(child.text)
+                line = _clean(child.text)
                 if line:
                     lines.append(line)
             elif tag == t.codepostal:
                 address.postal_code = (child.text or "").replace(" ", "").strip()
             elif tag == t.ville:
-                address.city = clean_text(child.text)
+                address.city = _clean(child.text)
             elif tag == t.code_INSEE_commune:
                 address.insee_code = (child.text or "").strip().upper()
             elif tag == t.denomination:
-                address.name = clean_text(child.text)
+                address.name = _clean(child.text)
             elif tag == t.geolocalisation:
                 geo = child
         if geo is not None:
@@ -591,7 +622,7 @@ class _FormationParser:
             if tag == t.session:
                 sessions_elements.append(child)
             elif tag == t.code_public_vise:
-                code = clean_text(child.text)
+                code = _clean(child.text)
                 if code:
                     public_codes.append(code)
             elif tag == t.organisme_financeur:
@@ -688,8 +719,14 @@ class _FormationParser:
                 Problem(element.sourceline, "periode", "élément obligatoire manquant : période de la session")
             )
         else:
-            start = self.date(period.find(t.debut), "debut", period, problems, end=False)
-            end = self.date(period.find(t.fin), "fin", period, problems, end=True)
+            debut = fin = None
+            for child in period:
+                if child.tag == t.debut:
+                    debut = child
+                elif child.tag == t.fin:
+                    fin = child
+            start = self.date(debut, "debut", period, problems, end=False)
+            end = self.date(fin, "fin", period, problems, end=True)
             if start and end and end < start:
                 problems.append(
                     Problem(
@@ -712,13 +749,13 @@ class _FormationParser:
             for child in registration:
                 tag = child.tag
                 if tag == t.ligne:
-                    line = clean_text(child.text)
+                    line = _clean(child.text)
                     if line:
                         lines.append(line)
                 elif tag == t.codepostal:
                     postal_code = (child.text or "").replace(" ", "").strip()[:5]
                 elif tag == t.ville:
-                    city = clean_text(child.text)[:100]
+                    city = _clean(child.text)[:100]
         places: object = ABSENT
         if extras_blocks:
             extras = self.extras(extras_blocks)
@@ -728,16 +765,8 @@ class _FormationParser:
         external_id = (element.get("numero") or "").strip()[:120] or stable_id(
             "s", action_id, str(start or ""), str(end or "")
         )
-        fields = {
-            "start_date": start,
-            "end_date": end,
-            "permanent_entry": permanent,
-            "registration_state": state,
-            "registration_address": "\n".join(lines),
-            "registration_postal_code": postal_code,
-            "registration_city": city,
-        }
-        return SessionRecord(external_id, element.sourceline, fields, places, problems)
+        values = (start, end, permanent, state, "\n".join(lines), postal_code, city)
+        return SessionRecord(external_id, element.sourceline, values, places, problems)
 
     @staticmethod
     def date(holder, name: str, period, problems: list[Problem], *, end: bool):
