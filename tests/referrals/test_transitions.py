@@ -27,10 +27,10 @@ def data_for(action):
 
 
 def actor_for(action, counsellor, referent):
-    side = next(iter(TRANSITIONS[action].sides))
-    if side == Side.ML:
+    sides = TRANSITIONS[action].sides
+    if Side.ML in sides:
         return {"user": counsellor, "membership": counsellor.memberships.get()}
-    if side == Side.CNAM:
+    if Side.CNAM in sides:
         return {"user": referent, "membership": referent.memberships.get()}
     return {"user": None, "membership": None}
 

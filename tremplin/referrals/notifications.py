@@ -10,6 +10,8 @@ transition; ``referrals_tick`` retries what failed.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import logging
@@ -37,6 +39,19 @@ from tremplin.referrals.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Within ``muted()`` nothing is notified (the demo writes a plausible past without emails).
+_muted = contextvars.ContextVar("referral_notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 # A claimed email is not claimed again (by the tick, or another process) for this long.
 SEND_LEASE = datetime.timedelta(minutes=5)
@@ -184,6 +199,8 @@ def _union(*groups: list[User]) -> list[User]:
 
 
 def _notify(users: list[User], *, referral: Referral, summary: str, template: str, context: dict) -> None:
+    if _muted.get():
+        return
     if not users:
         logger.warning("referral %s: nobody to tell (%s)", referral.pk, template)
         return
@@ -220,6 +237,8 @@ def email_young_person(*, referral: Referral) -> None:
     """The email to the young person: the site's contact, and their link to confirm or withdraw."""
     from tremplin.referrals.links import link_url
 
+    if _muted.get():
+        return
     person = referral.young_person
     email = OutboxEmail.objects.create(
         to=person.email,
