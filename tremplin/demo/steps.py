@@ -24,6 +24,8 @@ DEMO_STEPS = [
     "tremplin.demo.steps.load_missions_locales",
     "tremplin.demo.steps.load_cnam_sites",
     "tremplin.demo.steps.load_accounts",
+    "tremplin.catalog.demo.load",
+    "tremplin.referrals.demo.load",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
