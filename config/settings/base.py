@@ -125,14 +125,46 @@ TREMPLIN_OPERATOR_NAME = env.str("TREMPLIN_OPERATOR_NAME", default="République 
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A token first: a request without one answers 401 with "WWW-Authenticate: Bearer".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tremplin.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tremplin.api.permissions.Authenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "tremplin.api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["tremplin.api.throttling.ClientRateThrottle"],
+    # Per token, per signed-in person, per address (anonymous calls of the public resources). The
+    # counters live in Django's cache: per process with the default local-memory cache.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_RATE_TOKEN", default="600/min"),
+        "user": env.str("API_RATE_USER", default="600/min"),
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+    },
+    "EXCEPTION_HANDLER": "tremplin.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Tremplin",
     "DESCRIPTION": "API de Tremplin : orientation des jeunes des missions locales vers le Cnam.",
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["tremplin.api.permissions.Public"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "tremplin.referrals.enums.ReferralStatus",
+        "ReferralEventActionEnum": "tremplin.referrals.enums.Action",
+        "TransitionActionEnum": "tremplin.api.referrals.API_ACTIONS",
+        "QualificationLevelEnum": "tremplin.catalog.enums.QualificationLevel",
+        "TeachingModeEnum": "tremplin.catalog.enums.TeachingMode",
+        "RegistrationStateEnum": "tremplin.catalog.enums.RegistrationState",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tremplin.api.schema.add_problems",
+    ],
 }
 
 LOGGING = {
