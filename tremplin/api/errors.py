@@ -49,6 +49,12 @@ CODES = {
 }
 
 
+NOT_AUTHENTICATED = (
+    "Authentification requise : envoyez le jeton de votre organisation dans l'en-tête "
+    "« Authorization: Bearer … »."
+)
+
+
 class Conflict(exceptions.APIException):
     """The request is valid but the object's state forbids it (a transition from the wrong status, a
     duplicate, a request already running with the same Idempotency-Key). ``extra``: more members of
@@ -117,6 +123,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("Introuvable, ou hors du périmètre de votre organisation.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        exc.detail = exceptions.ErrorDetail(NOT_AUTHENTICATED, code="not_authenticated")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

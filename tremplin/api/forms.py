@@ -13,6 +13,7 @@ class TokenForm(DsfrBaseForm):
         label="Nom du jeton",
         max_length=100,
         help_text="Pour le reconnaître plus tard, par exemple « i-milo production ».",
+        error_messages={"required": "Donnez un nom au jeton."},
     )
     can_write = forms.BooleanField(
         label="Droit d'écriture",
@@ -24,6 +25,10 @@ class TokenForm(DsfrBaseForm):
         label="Valable jusqu'au",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Deux ans au plus.",
+        error_messages={
+            "required": "Indiquez jusqu'à quand le jeton est valable.",
+            "invalid": "Date de fin de validité invalide : jj/mm/aaaa.",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -34,7 +39,7 @@ class TokenForm(DsfrBaseForm):
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise forms.ValidationError("Donnez un nom au jeton.")
+            raise forms.ValidationError(self.fields["name"].error_messages["required"])
         return name
 
     def clean_expires_on(self):
@@ -59,6 +64,10 @@ class WebhookForm(DsfrBaseForm):
         max_length=500,
         assume_scheme="https",
         help_text="L'adresse https:// de votre système qui recevra chaque changement de statut des orientations.",
+        error_messages={
+            "required": "Indiquez l'adresse de réception.",
+            "invalid": "Adresse invalide : indiquez une adresse complète, par exemple https://exemple.fr/tremplin.",
+        },
     )
 
     def clean_url(self):
