@@ -115,3 +115,17 @@ def test_nav_and_home_pages(login, client, counsellor, referent, referral, perso
     cnam_home = login(referent).get(reverse("pages:home")).content.decode()
     assert ">Orientations reçues</a>" in cnam_home
     assert "À traiter (1)" in cnam_home and f"{reverse('referrals:inbox')}?status=to_act" in cnam_home
+
+
+def test_operators_read_referrals_and_the_outbox_in_the_admin(login, referral):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = login(staff)
+    for url in (
+        reverse("admin:referrals_referral_changelist"),
+        reverse("admin:referrals_referral_change", args=[referral.pk]),
+        reverse("admin:referrals_outboxemail_changelist"),
+        reverse("admin:referrals_notificationpreference_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url

@@ -167,7 +167,7 @@ class Referral(models.Model):
 
     meeting_at = models.DateTimeField("date de l'entretien", null=True, blank=True)
     meeting_place = models.CharField("lieu de l'entretien", max_length=300, blank=True)
-    meeting_url = models.URLField("lien de visioconférence", max_length=500, blank=True)
+    meeting_url = models.CharField("lien de visioconférence", max_length=500, blank=True)
     entry_date = models.DateField("date d'entrée en formation", null=True, blank=True)
     refusal_reason = models.CharField(
         "motif de refus", max_length=20, choices=RefusalReason.choices, blank=True

@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "meeting_url",
-                    models.URLField(blank=True, max_length=500, verbose_name="lien de visioconférence"),
+                    models.CharField(blank=True, max_length=500, verbose_name="lien de visioconférence"),
                 ),
                 (
                     "entry_date",
