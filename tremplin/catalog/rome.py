@@ -11,9 +11,10 @@ Accepted files (recognised by their header, whatever their name):
 - the pass-emploi JSON list of ``{"libelle", "code", "appellation_code"}`` (``metiers-rome.json``):
   fiche labels (empty ``appellation_code``) and appellations.
 
-CSV files may be comma- or semicolon-separated, with or without a UTF-8 BOM. A fiche or an
-appellation needs its parent (domaine, fiche) to exist, in the database or earlier in the run: give
-the tree first (a directory is read in the right order).
+CSV files may be comma- or semicolon-separated, with or without a UTF-8 BOM. All files of a run are
+read before anything is written; where two files give a label for the same code, the later file wins
+(a directory is read tree first, then the 2023 JSON, then the 2024 CSV lists). A fiche or an
+appellation needs its parent (domaine, fiche), given in the same run or already stored.
 """
 
 import csv

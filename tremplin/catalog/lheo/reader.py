@@ -315,6 +315,7 @@ class _FormationParser:
         self.element = element
         self.problems: list[Problem] = []
         self.seen_sirets = seen_sirets if seen_sirets is not None else set()
+        self.registration_cache: dict[tuple, tuple[str, str, str]] = {}  # for this formation only
 
     # helpers
 
@@ -725,8 +726,23 @@ class _FormationParser:
                     debut = child
                 elif child.tag == t.fin:
                     fin = child
-            start = self.date(debut, "debut", period, problems, end=False)
-            end = self.date(fin, "fin", period, problems, end=True)
+            text = debut.text if debut is not None else None
+            # The usual AAAAMMJJ goes straight to date(); anything else, or a wrong day, to self.date.
+            try:
+                start = (
+                    _date(int(text[:4]), int(text[4:6]), int(text[6:])) if _PLAIN_DATE(text or "") else _NO
+                )
+            except ValueError:
+                start = _NO
+            if start is _NO:
+                start = self.date(debut, "debut", period, problems, end=False)
+            text = fin.text if fin is not None else None
+            try:
+                end = _date(int(text[:4]), int(text[4:6]), int(text[6:])) if _PLAIN_DATE(text or "") else _NO
+            except ValueError:
+                end = _NO
+            if end is _NO:
+                end = self.date(fin, "fin", period, problems, end=True)
             if start and end and end < start:
                 problems.append(
                     Problem(
@@ -744,18 +760,13 @@ class _FormationParser:
                 problems.append(
                     Problem(state_element.sourceline, "etat-recrutement", f"code inconnu « {code} »")
                 )
-        lines, postal_code, city = [], "", ""
+        address = ("", "", "")
         if registration is not None:
-            for child in registration:
-                tag = child.tag
-                if tag == t.ligne:
-                    line = _clean(child.text)
-                    if line:
-                        lines.append(line)
-                elif tag == t.codepostal:
-                    postal_code = (child.text or "").replace(" ", "").strip()[:5]
-                elif tag == t.ville:
-                    city = _clean(child.text)[:100]
+            # Sessions of an action usually share their registration address: read it once.
+            raw = tuple((child.tag, child.text) for child in registration)
+            address = self.registration_cache.get(raw)
+            if address is None:
+                address = self.registration_cache[raw] = self.registration_address(raw)
         places: object = ABSENT
         if extras_blocks:
             extras = self.extras(extras_blocks)
@@ -765,8 +776,23 @@ class _FormationParser:
         external_id = (element.get("numero") or "").strip()[:120] or stable_id(
             "s", action_id, str(start or ""), str(end or "")
         )
-        values = (start, end, permanent, state, "\n".join(lines), postal_code, city)
+        values = (start, end, permanent, state, *address)
         return SessionRecord(external_id, element.sourceline, values, places, problems)
+
+    def registration_address(self, children: tuple) -> tuple[str, str, str]:
+        """(lines, postal code, town) of an ``<adresse>`` given as (tag, text) pairs."""
+        t = self.t
+        lines, postal_code, city = [], "", ""
+        for tag, text in children:
+            if tag == t.ligne:
+                line = _clean(text)
+                if line:
+                    lines.append(line)
+            elif tag == t.codepostal:
+                postal_code = (text or "").replace(" ", "").strip()[:5]
+            elif tag == t.ville:
+                city = _clean(text)[:100]
+        return "\n".join(lines), postal_code, city
 
     @staticmethod
     def date(holder, name: str, period, problems: list[Problem], *, end: bool):
@@ -786,6 +812,9 @@ class _FormationParser:
             return None
 
 
+_PLAIN_DATE = re.compile(r"\d{4}(?!00)\d{2}(?!00)\d{2}").fullmatch
+_date = datetime.date
+_NO = object()
 _COURSE_TYPES = frozenset("1234")
 _GENERAL_OBJECTIVES = frozenset("123456789")
 _SCHEDULES = frozenset(ScheduleType.values)
