@@ -1,0 +1,163 @@
+"""Browser journeys: Playwright for Python drives Debian's Chromium against pytest-django's live server.
+
+Playwright's own browser download does not work where Tremplin is built, so the browser is the
+system's Chromium (``CHROMIUM`` or /usr/bin/chromium), launched headless with its path given. Outside
+CI, a machine without Chromium or Playwright skips these tests with the reason; in CI (``CI=true``)
+a missing browser is an error, so the journeys cannot silently stop running.
+
+axe-core (the JavaScript accessibility engine) comes from the ``axe-playwright-python`` package,
+which ships ``axe.min.js``: :func:`axe_check` injects it in the page and fails on any serious or
+critical violation.
+"""
+
+import json
+import os
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Serious and critical violations fail a journey; minor and moderate ones are reported, not fatal.
+BLOCKING_IMPACTS = {"serious", "critical"}
+# The RGAA is based on WCAG 2.1 AA: those rules, plus axe's best practices (landmarks, headings).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+TIMEOUT_MS = 15_000
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return path if Path(path).is_file() else None
+
+
+def _unavailable() -> str | None:
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        return f"Playwright ou axe-playwright-python n'est pas installé ({error.name})."
+    if chromium_path() is None:
+        return "Chromium est introuvable (/usr/bin/chromium ; apt-get install chromium)."
+    return None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: parcours dans un vrai navigateur (Playwright + Chromium)")
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _unavailable()
+    if reason is None:
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        # In CI the browser must be there: fail loudly instead of skipping.
+        for item in browser_items:
+            item.add_marker(pytest.mark.usefixtures("_browser_required_in_ci"))
+        return
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=f"Parcours navigateur ignorés : {reason}"))
+
+
+@pytest.fixture
+def _browser_required_in_ci():
+    pytest.fail(f"CI=true mais les parcours navigateur ne peuvent pas tourner : {_unavailable()}")
+
+
+@pytest.fixture
+def chromium(live_server, monkeypatch):
+    """One browser per test. Playwright's sync API keeps an asyncio loop running in the test's
+    thread for as long as it is open: it starts after the database is set up and stops before it is
+    flushed, so no other test ever sees that loop."""
+    from playwright.sync_api import sync_playwright
+
+    # The test's own ORM calls (factories, assertions) stay synchronous beside that loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """``new_page()``: a fresh browser (own cookies) at the live server; closed after the test."""
+    contexts = []
+
+    def _new_page(*, width=1280, height=900):
+        context = chromium.new_context(
+            base_url=live_server.url, locale="fr-FR", viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        return page
+
+    page_errors: list[str] = []
+    yield _new_page
+    for context in contexts:
+        context.close()
+    assert not page_errors, f"Erreurs JavaScript dans les pages : {page_errors}"
+
+
+def log_in(page, email: str, password: str) -> None:
+    """Through the login form, as a person would."""
+    page.goto("/compte/connexion/")
+    axe_check(page)
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+_AXE_SOURCE: str | None = None
+
+
+def _axe_source() -> str:
+    global _AXE_SOURCE
+    if _AXE_SOURCE is None:
+        _AXE_SOURCE = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text()
+    return _AXE_SOURCE
+
+
+def axe_check(page, *, context: str | None = None) -> list[dict]:
+    """Run axe-core on the page as it is now; fail on serious or critical violations.
+
+    Returns every violation (minor and moderate included) for tests that want to look further."""
+    page.wait_for_load_state()
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=_axe_source())
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = page.evaluate(
+        "([context, options]) => axe.run(context || document, options)", [context, options]
+    )
+    violations = result["violations"]
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core sur {page.url} :\n" + json.dumps(
+        [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+                "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
+            }
+            for v in blocking
+        ],
+        ensure_ascii=False,
+        indent=1,
+    )
+    return violations
