@@ -11,7 +11,7 @@ import math
 
 from django.db import transaction
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -155,10 +155,20 @@ class OfferFilters(serializers.Serializer):
         return data
 
 
+# Where a session is given, as the matching reads it: the action's own point, else its commune's,
+# else its Cnam site's commune.
+PLACE_LATITUDE = Coalesce(
+    "action__latitude", "action__commune__latitude", "action__cnam_site__commune__latitude"
+)
+PLACE_LONGITUDE = Coalesce(
+    "action__longitude", "action__commune__longitude", "action__cnam_site__commune__longitude"
+)
+
+
 def _haversine(latitude: float, longitude: float):
     """The great-circle distance (km) from a point to the session's place, as an SQL expression."""
     phi0, lambda0 = math.radians(latitude), math.radians(longitude)
-    phi, lam = Radians(F("action__latitude")), Radians(F("action__longitude"))
+    phi, lam = Radians(F("place_latitude")), Radians(F("place_longitude"))
     half = Power(Sin((phi - Value(phi0)) / 2), 2) + Value(math.cos(phi0)) * Cos(phi) * Power(
         Sin((lam - Value(lambda0)) / 2), 2
     )
@@ -205,9 +215,10 @@ def filter_sessions(filters: dict, sessions: QuerySet | None = None) -> QuerySet
         degrees_lat = radius / 111.0
         degrees_lon = radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
         box = Q(
-            action__latitude__range=(lat - degrees_lat, lat + degrees_lat),
-            action__longitude__range=(lon - degrees_lon, lon + degrees_lon),
+            place_latitude__range=(lat - degrees_lat, lat + degrees_lat),
+            place_longitude__range=(lon - degrees_lon, lon + degrees_lon),
         )
+        sessions = sessions.annotate(place_latitude=PLACE_LATITUDE, place_longitude=PLACE_LONGITUDE)
         sessions = sessions.annotate(distance_km=_haversine(lat, lon)).filter(
             (box & Q(distance_km__lte=radius)) | Q(action__teaching_mode=TeachingMode.DISTANCE)
         )
@@ -348,11 +359,34 @@ class PlaceSerializer(serializers.Serializer):
     address = serializers.CharField(help_text="Adresse.")
     postal_code = serializers.CharField(help_text="Code postal.")
     city = serializers.CharField(help_text="Ville.")
-    commune_insee = serializers.CharField(
-        source="commune_id", allow_null=True, help_text="Code INSEE de la commune."
+    commune_insee = serializers.SerializerMethodField(
+        help_text="Code INSEE de la commune (sinon, celle du centre)."
     )
-    latitude = serializers.FloatField(allow_null=True)
-    longitude = serializers.FloatField(allow_null=True)
+    latitude = serializers.SerializerMethodField(
+        help_text="Latitude du lieu (sinon de sa commune, ou du centre)."
+    )
+    longitude = serializers.SerializerMethodField(
+        help_text="Longitude du lieu (sinon de sa commune, ou du centre)."
+    )
+
+    def _point(self, action) -> tuple[float | None, float | None]:
+        if action.latitude is not None and action.longitude is not None:
+            return action.latitude, action.longitude
+        for commune in (action.commune, action.cnam_site.commune if action.cnam_site else None):
+            if commune is not None and commune.latitude is not None:
+                return commune.latitude, commune.longitude
+        return None, None
+
+    def get_commune_insee(self, action) -> str | None:
+        if action.commune_id:
+            return action.commune_id
+        return action.cnam_site.commune_id if action.cnam_site else None
+
+    def get_latitude(self, action) -> float | None:
+        return self._point(action)[0]
+
+    def get_longitude(self, action) -> float | None:
+        return self._point(action)[1]
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -517,7 +551,7 @@ class SessionListFilters(OfferFilters):
     training = serializers.IntegerField(required=False, min_value=1, help_text="Identifiant d'une formation.")
 
 
-_SESSION_RELATED = ("action__training", "action__cnam_site")
+_SESSION_RELATED = ("action__training", "action__commune", "action__cnam_site__commune")
 
 
 @extend_schema(
