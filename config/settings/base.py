@@ -188,3 +188,6 @@ REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=5)
 REFERRAL_ESCALATION_DAYS = env.int("REFERRAL_ESCALATION_DAYS", default=10)
 REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
 REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=30)
+# Hour (local time) of the daily digest of referral notifications, and how often a failed email is retried.
+REFERRAL_DIGEST_HOUR = env.int("REFERRAL_DIGEST_HOUR", default=7)
+REFERRAL_EMAIL_MAX_ATTEMPTS = env.int("REFERRAL_EMAIL_MAX_ATTEMPTS", default=8)
