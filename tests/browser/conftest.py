@@ -123,6 +123,12 @@ def log_in(page, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def tick(page, label: str) -> None:
+    """Tick a DSFR checkbox as a person does: by clicking its label (drawn over the native box)."""
+    page.locator("label", has_text=label).click()
+    assert page.get_by_role("checkbox", name=label).is_checked(), label
+
+
 _AXE_SOURCE: str | None = None
 
 
