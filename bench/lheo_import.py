@@ -4,7 +4,8 @@
     .venv/bin/python bench/lheo_import.py [--sizes 10000 100000] [--keep DIR]
 
 Each measurement runs in a fresh Python process (peak RSS is per process) on a fresh SQLite database
-file (or on DATABASE_URL when it is set: give a throwaway PostgreSQL database). Two baselines:
+file, or on DATABASE_URL when it is set, emptied first (give a throwaway database, for instance
+`bin/with-postgres .venv/bin/python bench/lheo_import.py`). Two baselines:
 
 - "iterparse (formations)": iterparse restricted to <formation>, freeing each one — the cheapest
   way to stream the file, and the one the importer builds on;
@@ -33,7 +34,9 @@ PLACE_COUNT = 40
 
 
 def _setup_django(db_path: Path | None) -> None:
-    if db_path is not None and "DATABASE_URL" not in os.environ:
+    if "DATABASE_URL" in os.environ:
+        os.environ.setdefault("BENCH_SHARED_DATABASE", "1")
+    elif db_path is not None:
         os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     import django
 
@@ -55,6 +58,8 @@ def _prepare_database() -> None:
     from tremplin.territories.models import Commune, Department, Region
 
     call_command("migrate", verbosity=0)
+    if os.environ.get("BENCH_SHARED_DATABASE"):
+        call_command("flush", interactive=False, verbosity=0)  # a database given by DATABASE_URL: start empty
     region, _ = Region.objects.get_or_create(code="76", defaults={"name": "Occitanie"})
     department, _ = Department.objects.get_or_create(
         code="12", defaults={"name": "Aveyron", "region": region}
