@@ -60,7 +60,8 @@ def test_clean_text_and_fold():
     assert clean_text("N/C") == ""
     assert clean_text("Bac&nbsp;+2 &amp; plus") == "Bac +2 & plus"
     assert clean_text("<p>Un</p>\r\n\r\n\r\n<p>Deux</p>") == "Un\n\nDeux"
-    assert clean_text("&lt;script&gt;alert(1)&lt;/script&gt;") == "alert(1)"
+    assert clean_text("Avant &lt;script&gt;alert(1)&lt;/script&gt; après") == "Avant après"
+    assert clean_text("<style>p {color: red}</style>Texte") == "Texte"
     assert fold("Développeur·euse  Œnologie — Saint-Étienne") == "developpeur euse oenologie saint etienne"
 
 

@@ -45,6 +45,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|p|/div|div|/h[1-6]|tr|/tr|/ul|/ol)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _NEEDS_WORK = re.compile(r"[<&\n\r\t\f\v\u00a0]|  ")
@@ -77,11 +78,12 @@ def clean_text(value: str | None) -> str:
         value = value.strip()
         return "" if len(value) <= _LONGEST_PLACEHOLDER and value.casefold() in PLACEHOLDERS else value
     if "<" in value or "&" in value:
+        value = _SCRIPT.sub("", value)  # code is not text: drop it with its content
         value = _LIST_ITEM.sub("\n– ", value)
         value = _BLOCK_TAGS.sub("\n", value)
         value = html.unescape(_TAG.sub("", value))
         if "<" in value:  # entities decoded into tags, e.g. "&lt;script&gt;"
-            value = _TAG.sub("", value)
+            value = _TAG.sub("", _SCRIPT.sub("", value))
     if "\n" in value or "\r" in value:
         lines = (_SPACES.sub(" ", line).strip() for line in value.replace("\r\n", "\n").split("\n"))
         value = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
