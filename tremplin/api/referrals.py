@@ -553,14 +553,19 @@ class ReferralTransition(generics.GenericAPIView):
     def post(self, request, pk):
         user, membership = acting(request)
         referral = self.get_object()
+        # The other side's action is refused before its data is checked: that is the first thing to say.
+        asked = request.data.get("action") if isinstance(request.data, dict) else None
+        if (
+            isinstance(asked, str)
+            and asked in API_ACTIONS
+            and side_of(membership) not in TRANSITIONS[asked].sides
+        ):
+            other = "la mission locale" if Side.ML in TRANSITIONS[asked].sides else "le Cnam"
+            raise exceptions.PermissionDenied(f"Seul {other} peut appliquer l'action « {asked} ».")
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         action = Action(data.pop("action"))
-        side = side_of(membership)
-        if side not in TRANSITIONS[action].sides:
-            other = "la mission locale" if Side.ML in TRANSITIONS[action].sides else "le Cnam"
-            raise exceptions.PermissionDenied(f"Seul {other} peut appliquer l'action « {action.value} ».")
         comment = data.pop("comment", "")
         with transaction.atomic():
             if request.headers.get("If-Match") is not None:
