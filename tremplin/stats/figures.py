@@ -28,18 +28,22 @@ class Figures:
     young_people: int
     as_of: datetime.datetime | None  # the refresh they come from; None: counted now
 
+    def __post_init__(self):
+        self._by_dimension: dict[str, list] = {}
+        for (month, dimension, value), n in self.cells.items():
+            self._by_dimension.setdefault(dimension, []).append((month, value, n))
+
     def total(self, dimension: str) -> Counter:
         """value -> count over the whole period."""
         totals = Counter()
-        for (_, d, value), n in self.cells.items():
-            if d == dimension:
-                totals[value] += n
+        for _, value, n in self._by_dimension.get(dimension, ()):
+            totals[value] += n
         return totals
 
     def monthly(self, dimension: str, value: str) -> dict[datetime.date, int]:
         series = dict.fromkeys(self.period.months, 0)
-        for (month, d, v), n in self.cells.items():
-            if d == dimension and v == value:
+        for month, v, n in self._by_dimension.get(dimension, ()):
+            if v == value:
                 series[month] += n
         return series
 
@@ -56,11 +60,12 @@ def figures_for(scope: Scope, period: Period) -> Figures:
         )
         cells, young_people = live_cells(referrals)
         return Figures(scope, period, cells, young_people, None)
+    months = {m.year * 100 + m.month: m for m in period.months}
     cells = Cells(
         {
-            (month, dimension, value): count
+            (months[month], dimension, value): count
             for month, dimension, value, count in Aggregate.objects.filter(
-                scope=scope.key, month__gte=period.start, month__lte=period.end
+                scope=scope.key, month__gte=min(months), month__lte=max(months)
             ).values_list("month", "dimension", "value", "count")
         }
     )

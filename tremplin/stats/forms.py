@@ -11,9 +11,9 @@ class MonthInput(forms.TextInput):
 
 
 class DashboardForm(DsfrBaseForm):
-    """The period and, for those who may choose, the scope of a dashboard (read from the query string)."""
+    """The period of a dashboard, read from the query string. (The scope has its own <select>,
+    written by the view: it has some 800 options, too many for the widget templates.)"""
 
-    scope = forms.ChoiceField(label="Périmètre", required=False)
     start = forms.CharField(
         label="Premier mois", help_text="Format : AAAA-MM", widget=MonthInput(), required=False, max_length=7
     )
@@ -21,13 +21,9 @@ class DashboardForm(DsfrBaseForm):
         label="Dernier mois", help_text="Format : AAAA-MM", widget=MonthInput(), required=False, max_length=7
     )
 
-    def __init__(self, *args, scope_choices=None, default_period: Period, **kwargs):
+    def __init__(self, *args, default_period: Period, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_period = default_period
-        if scope_choices:
-            self.fields["scope"].choices = scope_choices
-        else:
-            del self.fields["scope"]
 
     def _clean_month(self, name: str):
         text = self.cleaned_data.get(name)

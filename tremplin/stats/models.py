@@ -11,7 +11,9 @@ class Aggregate(models.Model):
     days; ``<dimension>.entry`` counts only the referrals that led to an entry in training."""
 
     scope = models.CharField(max_length=30)
-    month = models.DateField()
+    # The month as the number YYYYMM (202503): an integer reads several times faster than a date,
+    # and a national dashboard reads some 30,000 cells.
+    month = models.PositiveIntegerField()
     dimension = models.CharField(max_length=30)
     value = models.CharField(max_length=30, blank=True)
     count = models.PositiveIntegerField()
@@ -21,7 +23,7 @@ class Aggregate(models.Model):
         indexes = [models.Index(fields=["scope", "month"], name="stats_aggregate_scope_month")]
 
     def __str__(self):
-        return f"{self.scope} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"
+        return f"{self.scope} {self.month} {self.dimension}={self.value}: {self.count}"
 
 
 class Refresh(models.Model):

@@ -20,7 +20,9 @@ def aggregates_refresh() -> Refresh:
     by_scope = scope_cells(referrals)
     Aggregate.objects.all().delete()
     rows = (
-        Aggregate(scope=scope, month=month, dimension=dimension, value=value, count=count)
+        Aggregate(
+            scope=scope, month=month.year * 100 + month.month, dimension=dimension, value=value, count=count
+        )
         for scope, cells in by_scope.items()
         for (month, dimension, value), count in cells.items()
     )

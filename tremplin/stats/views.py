@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET
 
 from tremplin.accounts.enums import Role
@@ -41,19 +42,34 @@ def _access(request):
 
 
 def _form_and_scope(request, access) -> tuple[DashboardForm, Scope]:
-    choices = None
-    if access.any_scope:
-        choices = steering_choices()
-    elif len(access.choices) > 1:
-        choices = [(scope.key, scope.label) for scope in access.choices]
-    data = request.GET.copy()
-    key = data.get("scope") or access.default.key
+    key = request.GET.get("scope") or access.default.key
     scope = access.default if key == access.default.key else scope_from_key(key)
     if scope is None or not access.allows(scope):
         raise Http404("Périmètre inconnu ou hors de votre organisation.")
-    data["scope"] = scope.key
-    form = DashboardForm(data, scope_choices=choices, default_period=Period.last_months(12))
-    return form, scope
+    return DashboardForm(request.GET, default_period=Period.last_months(12)), scope
+
+
+def _scope_options(access, scope: Scope) -> str:
+    """The <option>s of the scope <select> (empty when there is nothing to choose)."""
+    if access.any_scope:
+        groups = steering_choices()
+    elif len(access.choices) > 1:
+        groups = [("", [(s.key, s.label) for s in access.choices])]
+    else:
+        return ""
+
+    def options(choices):
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, " selected" if v == scope.key else "", label) for v, label in choices),
+        )
+
+    if len(groups) == 1:
+        return options(groups[0][1])
+    return format_html_join(
+        "", '<optgroup label="{}">{}</optgroup>', ((label, options(choices)) for label, choices in groups)
+    )
 
 
 def _query(scope: Scope, period: Period) -> str:
@@ -74,6 +90,7 @@ def dashboard(request):
     context = {
         "title": "Tableau de bord",
         "form": form,
+        "scope_options": _scope_options(access, scope),
         "scope": scope,
         "period": period,
         "figures": figures,
