@@ -167,3 +167,40 @@ def axe_check(page, *, context: str | None = None) -> list[dict]:
         indent=1,
     )
     return violations
+
+
+_FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return false;
+  const drawn = (node, pseudo) => {
+    const style = getComputedStyle(node, pseudo);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+      || (style.boxShadow && style.boxShadow !== "none");
+  };
+  if (drawn(el, null) || drawn(el, "::before") || drawn(el, "::after")) return true;
+  // DSFR checkboxes and radios draw their box (and its focus ring) on the label.
+  const label = el.id && document.querySelector(`label[for="${el.id}"]`);
+  if (label && (drawn(label, "::before") || drawn(label, null))) return true;
+  // DSFR "enlarged" links (cards, brand blocks) draw the ring on the block (:focus-within).
+  for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+    if (drawn(node, null)) return true;
+  }
+  return false;
+}"""
+
+
+def tab_to(page, target, *, backwards=False, limit=120) -> None:
+    """Press Tab (or Shift+Tab) until ``target`` (a locator) has the focus; every element reached on
+    the way must show where the focus is (an outline or a ring), as RGAA criterion 10.7 asks."""
+    key = "Shift+Tab" if backwards else "Tab"
+    if target.evaluate("el => el === document.activeElement"):  # e.g. an autofocus field
+        return
+    for _ in range(limit):
+        page.keyboard.press(key)
+        described = page.evaluate(
+            "() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 160) : ''; }"
+        )
+        assert page.evaluate(_FOCUS_SHOWN), f"Le focus n'est pas visible sur {described} ({page.url})"
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{target} jamais atteint au clavier après {limit} tabulations ({page.url})")

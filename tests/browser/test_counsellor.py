@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_check, log_in, tick
+from tests.browser.conftest import axe_check, log_in, tab_to, tick
 from tests.browser.world import PASSWORD, build_world
 from tremplin.referrals.enums import ReferralStatus
 from tremplin.referrals.models import Referral
@@ -103,3 +103,99 @@ def test_counsellor_registers_a_young_person_reads_the_ranking_and_sends_a_refer
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Orientations").click()
     assert page.get_by_role("link", name=re.compile("Garcia", re.I)).first.is_visible()
     axe_check(page)
+
+
+def test_the_same_journey_with_the_keyboard_only(new_page):
+    """No mouse: Tab, Shift+Tab, arrows, Space and Enter only, with the focus visible at each stop."""
+    world = build_world()
+    page = new_page()
+    keyboard = page.keyboard
+
+    page.goto("/compte/connexion/")
+    tab_to(page, page.get_by_role("textbox", name="Adresse électronique"))
+    keyboard.type(world.counsellor.email)
+    tab_to(page, page.get_by_label("Mot de passe"))
+    keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        keyboard.press("Enter")
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+
+    # The skip link leads to the main menu; the menu to the young people.
+    tab_to(page, page.get_by_role("link", name="Menu", exact=True))
+    keyboard.press("Enter")
+    tab_to(page, page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Jeunes"))
+    keyboard.press("Enter")
+    page.wait_for_url("**/jeunes/")
+    tab_to(page, page.get_by_role("link", name="Inscrire un ou une jeune"))
+    keyboard.press("Enter")
+    page.wait_for_url("**/jeunes/nouveau/")
+
+    tab_to(page, page.get_by_role("textbox", name="Prénom"))
+    keyboard.type("Yanis")
+    tab_to(page, page.get_by_role("textbox", name="Nom", exact=True))
+    keyboard.type("Benali")
+    # Day and month equal: the date field reads the same in French (day first) or English order.
+    birth = datetime.date(timezone.localdate().year - 20, 3, 3)
+    tab_to(page, page.get_by_label("Date de naissance"))
+    keyboard.type(birth.strftime("%d%m%Y"))
+    assert page.get_by_label("Date de naissance").input_value() == birth.isoformat()
+
+    commune = page.get_by_role("combobox", name="Commune de résidence")
+    tab_to(page, commune)
+    keyboard.type("rode")
+    page.get_by_role("option", name=re.compile(r"^Rodez \(12\)")).wait_for()
+    keyboard.press("ArrowDown")
+    assert commune.get_attribute("aria-activedescendant")
+    keyboard.press("Enter")  # chooses the proposal, does not submit the form
+    assert commune.input_value() == "Rodez (12)"
+    assert page.url.endswith("/jeunes/nouveau/")
+
+    level = page.get_by_label("Niveau du diplôme le plus élevé")
+    tab_to(page, level)
+    keyboard.press("ArrowDown")
+    keyboard.press("ArrowDown")
+    assert level.input_value() == "4"
+    tab_to(page, page.get_by_role("checkbox", name="Baccalauréat obtenu"))
+    keyboard.press("Space")
+    assert page.get_by_role("checkbox", name="Baccalauréat obtenu").is_checked()
+
+    interests = page.get_by_role("combobox", name="Métiers qui l'intéressent (fiches ROME)")
+    tab_to(page, interests)
+    keyboard.type("développeur")
+    page.get_by_role("option", name=re.compile(r"^M1805")).wait_for()
+    keyboard.press("ArrowDown")
+    keyboard.press("Enter")
+    assert page.get_by_role(
+        "button", name="Retirer M1805 – Études et développement informatique"
+    ).is_visible()
+    assert page.url.endswith("/jeunes/nouveau/")
+
+    consent = page.get_by_role(
+        "checkbox",
+        name="La personne accepte que ces informations soient transmises au Cnam pour une orientation",
+    )
+    tab_to(page, consent)
+    keyboard.press("Space")
+    assert consent.is_checked()
+    tab_to(page, page.get_by_role("button", name="Créer la fiche"))
+    keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/jeunes/\d+/$"))
+    assert YoungPerson.objects.get(last_name="Benali").interests.get().code == "M1805"
+
+    orient = page.get_by_role("link", name=re.compile(r"^Orienter vers Développeur web et web mobile"))
+    tab_to(page, orient)
+    keyboard.press("Enter")
+    page.wait_for_url("**/orientations/nouvelle/?*")
+    tab_to(page, page.get_by_label("Message au Cnam (facultatif)"))
+    keyboard.type("Envoyée sans souris.")
+    tab_to(page, page.get_by_role("button", name="Envoyer l'orientation"))
+    keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orientations/\d+/$"))
+
+    referral = Referral.objects.get()
+    assert (referral.young_person.last_name, referral.session, referral.status) == (
+        "Benali",
+        world.web_session,
+        ReferralStatus.SENT,
+    )
+    assert "Envoyée sans souris." in page.locator("#fil").inner_text()
