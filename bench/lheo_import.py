@@ -89,13 +89,18 @@ def _prepare_database() -> None:
         )
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child(mode: str, path: Path, db_path: Path) -> dict:
     result = {}
     if mode in ("parse", "parse-all"):
         from lxml import etree
 
         options = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         count = 0
         if mode == "parse":
             tag = "{http://lheo.gouv.fr/2.3}formation"
@@ -109,6 +114,7 @@ def child(mode: str, path: Path, db_path: Path) -> dict:
                 count += 1
                 element.clear(keep_tail=False)
         result["seconds"] = time.perf_counter() - started
+        result["cpu"] = cpu_seconds() - cpu
         result["elements"] = count
     else:
         import io
@@ -123,9 +129,10 @@ def child(mode: str, path: Path, db_path: Path) -> dict:
             import tracemalloc
 
             tracemalloc.start()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         call_command("import_lheo", str(path), stdout=io.StringIO())
         result["seconds"] = time.perf_counter() - started
+        result["cpu"] = cpu_seconds() - cpu
         if mode == "import-tracemalloc":
             result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()
@@ -219,6 +226,13 @@ def main() -> None:
         )
         if imported["sessions"] != size:
             print(f"  attention : {imported['sessions']} sessions en base pour {size} attendues")
+    print()
+    print("Temps CPU du processus (moins sensible à la charge de la machine que le temps écoulé) :")
+    for size, _, parse, parse_all, imported, _ in rows:
+        print(
+            f"  {size:>9,} sessions : iterparse formations {parse['cpu']:.2f} s, iterparse tout {parse_all['cpu']:.2f} s, "
+            f"import {imported['cpu']:.2f} s → ×{imported['cpu'] / parse['cpu']:.2f} / ×{imported['cpu'] / parse_all['cpu']:.2f}"
+        )
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         print()
