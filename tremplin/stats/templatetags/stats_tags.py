@@ -51,10 +51,15 @@ def stats_table(table, export_url: str = "", query: str = "", limit: int = 0):
         body = format_html(
             '<tr><td colspan="{}">Aucune orientation pendant la période.</td></tr>', len(table.columns)
         )
+    # DSFR 1.12+ table markup; the container scrolls when the table is wider than its column, so
+    # it takes the focus and is named, for keyboard users to scroll it (axe scrollable-region-focusable).
     html = format_html(
-        '<div class="fr-table fr-table--bordered fr-mb-1w" id="tableau-{}"><table><caption>{}</caption>'
-        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>",
+        '<div class="fr-table fr-table--bordered fr-mb-1w" id="tableau-{}"><div class="fr-table__wrapper">'
+        '<div class="fr-table__container" tabindex="0" role="region" aria-label="{}">'
+        '<div class="fr-table__content"><table><caption>{}</caption>'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></div></div></div>",
         table.key,
+        table.title,
         table.title,
         header,
         body,
