@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -825,6 +826,7 @@ _MAX_PRICE = Decimal("1e8")
 _MAX_HOURLY_PRICE = Decimal("1e6")
 
 
+@lru_cache(maxsize=1024)
 def schedule_from_text(rhythm: str) -> str:
     """Guess the schedule from the free text of ``rythme-formation``."""
     words = fold(rhythm)
