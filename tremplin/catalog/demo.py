@@ -106,7 +106,10 @@ SCHEDULES = {
 
 
 def load(*, stdout) -> None:
-    """Create or update the demo offer at the demo Cnam sites."""
+    """Offre de formation de démonstration
+
+    Create or update the demo offer at the demo Cnam sites (the first line above is the title that
+    ``load_demo`` prints)."""
     sites = list(CnamSite.objects.filter(is_demo=True).select_related("commune", "parent").order_by("code"))
     if not sites:
         stdout.write("Offre de démonstration : aucun centre Cnam de démonstration, rien à créer.")
