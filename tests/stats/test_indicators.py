@@ -142,7 +142,11 @@ def test_what_certification_level_rome_grand_domaine_and_distance_share(world):
     t = tables()
     levels = {k: v for k, v in column(t["niveaux-certification"], "count").items() if v}
     # Session A: the training's exit level 5; session B: its certification's level 6; positioning: unknown.
-    assert levels == {"Niveau 5 (bac+2 : BTS, DUT, DEUST)": 3, "Niveau 6 (licence, bachelor)": 3, "Non renseigné": 2}
+    assert levels == {
+        "Niveau 5 (bac+2 : BTS, DUT, DEUST)": 3,
+        "Niveau 6 (licence, bachelor)": 3,
+        "Non renseigné": 2,
+    }
     assert column(t["domaines-rome"], "count") == {"M": 3, "D": 3, "Non renseigné": 2}
     modes = column(t["modalites"], "count")
     assert modes["À distance"] == 3 and modes["En présentiel"] == 3

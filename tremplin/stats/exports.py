@@ -53,7 +53,9 @@ def table_rows(table: Table) -> list[list]:
 
 
 def write_csv(table: Table, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    # RFC 4180 line ends (CRLF): csv then quotes any field holding a CR or LF, so a carriage return
+    # inside a name cannot start a new line whose first cell a spreadsheet would run.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(_header(table))
     for row in table_rows(table):
         # Negative numbers never occur; a number is written by csv as digits, never as a formula.

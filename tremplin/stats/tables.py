@@ -56,11 +56,11 @@ def format_value(value, kind: str) -> str:
     if isinstance(value, Masked):
         return str(value)
     if kind == RATE:
-        return f"{_french_number(value * 100, 1)} %"
+        return f"{_french_number(value * 100, 1)}\u202f%"
     if kind == DECIMAL:
         return _french_number(value, 1)
     if kind == DAYS:
-        return f"{_french_number(value, 0)} j"
+        return f"{_french_number(value, 0)}\u00a0j"
     if kind == COUNT:
         return _french_number(value, 0)
     return str(value)
