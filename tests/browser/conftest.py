@@ -151,6 +151,10 @@ def axe_check(page, *, context: str | None = None) -> list[dict]:
         "([context, options]) => axe.run(context || document, options)", [context, options]
     )
     violations = result["violations"]
+    if os.environ.get("AXE_REPORT"):  # every finding, minor ones included, one JSON line per page
+        with open(os.environ["AXE_REPORT"], "a", encoding="utf-8") as report:
+            found = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations]
+            report.write(json.dumps({"url": page.url, "violations": found}, ensure_ascii=False) + "\n")
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"axe-core sur {page.url} :\n" + json.dumps(
         [

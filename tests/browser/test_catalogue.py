@@ -40,3 +40,22 @@ def test_the_accessibility_check_catches_a_serious_violation(new_page):
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
     with pytest.raises(AssertionError, match="label"):
         axe_check(page)
+
+
+@pytest.mark.parametrize(
+    "url, heading",
+    [
+        ("/", None),
+        ("/accessibilite/", "Déclaration d'accessibilité"),
+        ("/mentions-legales/", None),
+        ("/donnees-personnelles/", None),
+        ("/compte/mot-de-passe/oublie/", None),
+    ],
+)
+def test_public_pages_pass_the_accessibility_check(new_page, url, heading):
+    page = new_page()
+    page.goto(url)
+    assert page.get_by_role("heading", level=1).count() == 1
+    if heading:
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+    axe_check(page)
