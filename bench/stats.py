@@ -10,7 +10,7 @@ and about 210 teaching sites in the most populous towns, 8 trainings each; the y
 followed by a real mission locale and living in a commune of its département drawn in proportion
 to population; the referrals sent over the last 36 months, each to one of the three sites nearest
 the young person's home (15 % to a distance-learning session anywhere, 15 % to a positioning meeting),
-with plausible step dates and outcomes.
+with plausible step dates and outcomes (tremplin.stats.demo.lifecycle, as the demo).
 
 Measured (through Django's test client, the whole stack, DEBUG off):
 1. baseline: the national dashboard (France, last 12 months) with every figure counted at request time;
@@ -62,6 +62,7 @@ from tremplin.catalog.models import Training, TrainingAction, TrainingProvider, 
 from tremplin.network.enums import CnamSiteKind  # noqa: E402
 from tremplin.network.models import CnamSite, MissionLocale  # noqa: E402
 from tremplin.referrals.models import Referral  # noqa: E402
+from tremplin.stats.demo import lifecycle  # noqa: E402
 from tremplin.stats.models import Aggregate, Refresh  # noqa: E402
 from tremplin.stats.services import aggregates_refresh  # noqa: E402
 from tremplin.territories.enums import CommuneKind  # noqa: E402
@@ -290,7 +291,7 @@ def generate_referrals(n: int, rng: random.Random) -> None:
         else:
             site = rng.choice(nearest3.get(home) or site_ids)
             session = None if draw < 0.30 else rng.choice(sessions_by_site[site])[0]
-        referral = _lifecycle(rng, sent, now)
+        referral = lifecycle(rng, sent, now)
         if referral["status"] in ("sent", "acknowledged", "meeting_planned", "admitted", "enrolled"):
             key = (person, session, site if session is None else None)
             if key in open_keys:
@@ -320,90 +321,6 @@ def generate_referrals(n: int, rng: random.Random) -> None:
                 log(f"  {i + 1} referrals ({time.perf_counter() - started:.0f} s)")
     Referral.objects.bulk_create(batch)
     log(f"referrals: {n} in {time.perf_counter() - started:.0f} s")
-
-
-def _days(rng: random.Random, mean: float) -> datetime.timedelta:
-    return datetime.timedelta(days=rng.expovariate(1 / mean), hours=rng.randint(0, 8))
-
-
-def _lifecycle(rng: random.Random, sent: datetime.datetime, now: datetime.datetime) -> dict:
-    """Step dates and the status reached by ``now``: each step happens with a probability, after a delay."""
-    steps = {}
-    t = sent
-    if rng.random() < 0.06:
-        t += datetime.timedelta(days=30)
-        return {"status": "expired", "ended_at": t} if t < now else {"status": "sent"}
-    if rng.random() < 0.05:
-        t += _days(rng, 4)
-        return (
-            {"status": "withdrawn", "ended_at": t, "withdrawal_reason": "other_solution"}
-            if t < now
-            else {"status": "sent"}
-        )
-    t += _days(rng, 3)
-    if t >= now:
-        return {"status": "sent"}
-    steps.update(status="acknowledged", acknowledged_at=t)
-    if rng.random() < 0.10:
-        t += _days(rng, 5)
-        if t < now:
-            return {
-                **steps,
-                "status": "refused",
-                "decided_at": t,
-                "ended_at": t,
-                "refusal_reason": rng.choice(["level", "prerequisites", "session_full", "other"]),
-            }
-        return steps
-    with_meeting = rng.random() < 0.8
-    if with_meeting:
-        planned = t + _days(rng, 2)
-        if planned >= now:
-            return steps
-        t = planned + _days(rng, 8)
-        steps.update(status="meeting_planned", meeting_planned_at=planned, meeting_at=t)
-        if t >= now:
-            return steps
-        if rng.random() < 0.15:
-            end = t + datetime.timedelta(hours=2)
-            return {
-                **steps,
-                "status": "refused",
-                "decided_at": end,
-                "ended_at": end,
-                "refusal_reason": rng.choice(["no_show", "level", "not_reachable"]),
-            }
-    t += _days(rng, 4)
-    if t >= now:
-        return steps
-    steps.update(status="admitted", decided_at=t)
-    if rng.random() < 0.12:
-        t += _days(rng, 10)
-        return (
-            {
-                **steps,
-                "status": "withdrawn",
-                "ended_at": t,
-                "withdrawal_reason": rng.choice(["other_solution", "no_longer_interested"]),
-            }
-            if t < now
-            else steps
-        )
-    t += _days(rng, 30)
-    if t >= now:
-        return steps
-    steps.update(status="enrolled", enrolled_at=t)
-    t += datetime.timedelta(days=rng.randint(120, 300))
-    if t >= now:
-        return steps
-    if rng.random() < 0.2:
-        return {**steps, "status": "dropped_out", "ended_at": t}
-    return {
-        **steps,
-        "status": "completed",
-        "ended_at": t,
-        "outcome": rng.choice(["certified", "certified", "partial", "not_certified"]),
-    }
 
 
 # ---------------------------------------------------------------------------------------------------

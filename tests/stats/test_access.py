@@ -128,3 +128,13 @@ def test_a_mission_locale_without_referrals_has_an_empty_dashboard(login):
     ml = MissionLocaleFactory()
     html = login(member(Role.ML_MANAGER, organisation=ml)).get("/pilotage/").content.decode()
     assert "Aucune orientation envoyée pendant la période." in html
+
+
+@pytest.mark.parametrize("role", [Role.STEERING, Role.ML_MANAGER, Role.CNAM_REGIONAL])
+def test_the_menu_leads_to_the_dashboard(login, role):
+    html = login(member(role)).get("/").content.decode()
+    assert '<a class="fr-nav__link" href="/pilotage/"' in html
+
+
+def test_the_menu_has_no_dashboard_for_a_counsellor(login):
+    assert 'href="/pilotage/"' not in login(member(Role.COUNSELLOR)).get("/").content.decode()
