@@ -34,7 +34,8 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ("insee_code",)
 
-    insee_code = factory.Sequence(lambda n: f"12{n:03d}")
+    # "Z" + 4 digits: always 5 characters, and never the code of a real commune.
+    insee_code = factory.Sequence(lambda n: f"Z{n % 10000:04d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     search_name = factory.LazyAttribute(lambda o: o.name.lower())
     population = 1500
