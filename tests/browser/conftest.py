@@ -53,25 +53,28 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: parcours dans un vrai navigateur (Playwright + Chromium)")
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def pytest_collection_modifyitems(config, items):
     reason = _unavailable()
-    if reason is None:
+    if reason is None or _in_ci():  # in CI the browser must be there: the chromium fixture fails
         return
-    browser_items = [item for item in items if item.get_closest_marker("browser")]
-    if not browser_items:
-        return
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        # In CI the browser must be there: fail loudly instead of skipping.
-        for item in browser_items:
-            item.add_marker(pytest.mark.usefixtures("_browser_required_in_ci"))
-        return
-    for item in browser_items:
-        item.add_marker(pytest.mark.skip(reason=f"Parcours navigateur ignorés : {reason}"))
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=f"Parcours navigateur ignorés : {reason}"))
 
 
-@pytest.fixture
-def _browser_required_in_ci():
-    pytest.fail(f"CI=true mais les parcours navigateur ne peuvent pas tourner : {_unavailable()}")
+@pytest.fixture(autouse=True)
+def _fresh_rome_index():
+    """The ROME picker's per-process index must not outlive another test's database (the commune
+    and matching indexes are reset by tests/conftest.py)."""
+    from tremplin.youth.lookups import forget_rome_index
+
+    forget_rome_index()
+    yield
+    forget_rome_index()
 
 
 @pytest.fixture
@@ -79,6 +82,9 @@ def chromium(live_server, monkeypatch):
     """One browser per test. Playwright's sync API keeps an asyncio loop running in the test's
     thread for as long as it is open: it starts after the database is set up and stops before it is
     flushed, so no other test ever sees that loop."""
+    reason = _unavailable()
+    if reason is not None:
+        pytest.fail(f"CI=true mais les parcours navigateur ne peuvent pas tourner : {reason}")
     from playwright.sync_api import sync_playwright
 
     # The test's own ORM calls (factories, assertions) stay synchronous beside that loop.
