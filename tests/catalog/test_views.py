@@ -14,7 +14,7 @@ from tests.catalog.factories import (
 from tests.factories import CnamSiteFactory, CommuneFactory, DepartmentFactory, member
 from tremplin.accounts.enums import Role
 from tremplin.catalog.enums import QualificationLevel, RegistrationState, TeachingMode
-from tremplin.catalog.models import RomeDomain, RomeGrandDomain, SessionChange, TrainingSession
+from tremplin.catalog.models import RomeDomain, RomeFiche, RomeGrandDomain, SessionChange, TrainingSession
 from tremplin.catalog.services import catalog_version
 
 CATALOGUE = reverse("catalog:catalogue")
@@ -174,6 +174,9 @@ def test_catalogue_query_count_does_not_grow_with_the_catalogue(
 
 
 def test_training_page(client, occitanie):
+    grand = RomeGrandDomain.objects.create(code="M", label="Support à l'entreprise")
+    domain = RomeDomain.objects.create(code="M18", label="Systèmes d'information", grand_domain=grand)
+    RomeFiche.objects.create(code="M1805", label="Études et développement informatique", domain=domain)
     session = TrainingSessionFactory(
         action__training__title="Licence informatique",
         action__training__entry_level=QualificationLevel.LEVEL_5,
@@ -191,6 +194,7 @@ def test_training_page(client, occitanie):
     assert "Entrée possible sans ce niveau à partir de 20 ans" in html
     assert "Conseil régional, OPCO" in html
     assert "1 session passée" in html
+    assert "M1805 – Études et développement informatique" in html
     other = TrainingSessionFactory(action__training__provider=TrainingProviderFactory(other=True))
     html = client.get(reverse("catalog:training_detail", args=[other.action.training_id])).content.decode()
     assert "ne peut pas recevoir d'orientation" in html

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tremplin.accounts.enums import CNAM_ROLES
 from tremplin.catalog.enums import FUNDERS, PUBLIC_CODES
 from tremplin.catalog.forms import CatalogueSearchForm, SessionForm, commune_label
-from tremplin.catalog.models import SessionChange, Training, TrainingAction, TrainingSession
+from tremplin.catalog.models import RomeFiche, SessionChange, Training, TrainingAction, TrainingSession
 from tremplin.catalog.search import search_page
 from tremplin.catalog.services import EDITABLE_SESSION_FIELDS, session_update
 
@@ -63,12 +63,14 @@ def training_detail(request, pk):
         action.public_labels = [PUBLIC_CODES.get(code, code) for code in action.public_codes.split()]
         action.upcoming = [s for s in action.all_sessions if s.end_date is None or s.end_date >= today]
         action.past_count = len(action.all_sessions) - len(action.upcoming)
+    known = dict(RomeFiche.objects.filter(code__in=training.rome_codes.split()).values_list("code", "label"))
     return render(
         request,
         "catalog/training_detail.html",
         {
             "title": training.title,
             "training": training,
+            "jobs": [(code, known.get(code, "")) for code in training.rome_codes.split()],
             "is_demo": training.provider.is_demo
             or any(a.cnam_site and a.cnam_site.is_demo for a in training.all_actions),
         },
