@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo run test test-sqlite test-postgres lint format migrate clean
+.PHONY: install demo run test test-sqlite test-postgres lint format migrate clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test-sqlite: install
+# Debian's Chromium for the browser tests (Playwright's own download does not work here). Without it
+# the browser tests are skipped outside CI and fail under CI=true.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n >/dev/null; } || echo "Chromium absent : parcours navigateur ignorés (hors CI)."
+
+test-sqlite: install chromium
 	$(VENV)/bin/pytest
 
 test-postgres: install
@@ -45,6 +50,10 @@ test-postgres: install
 
 # The whole suite on SQLite, then on a throwaway PostgreSQL cluster.
 test: lint test-sqlite test-postgres
+
+# PNG screenshots of the main pages with the demo data, into docs/screenshots/.
+screenshots: install chromium
+	$(PY) bin/screenshots
 
 clean:
 	rm -rf $(VENV) var
