@@ -5,11 +5,14 @@ session, see tremplin.api.authentication) and answers with problem+json, never w
 to the login page."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from tremplin.api import catalogue, errors, recommendations, referrals, stats, youth
+from tremplin.api.fields import IdConverter
 from tremplin.territories import api as territories_api
+
+register_converter(IdConverter, "id")
 
 
 def api(view_class, **initkwargs):
@@ -19,27 +22,27 @@ def api(view_class, **initkwargs):
 urlpatterns = [
     path("communes/", territories_api.commune_lookup, name="api-communes"),
     path("sites/", api(catalogue.SiteList), name="api-sites"),
-    path("sites/<int:pk>/", api(catalogue.SiteDetail), name="api-site"),
+    path("sites/<id:pk>/", api(catalogue.SiteDetail), name="api-site"),
     path("trainings/", api(catalogue.TrainingList), name="api-trainings"),
-    path("trainings/<int:pk>/", api(catalogue.TrainingDetail), name="api-training"),
+    path("trainings/<id:pk>/", api(catalogue.TrainingDetail), name="api-training"),
     path("sessions/", api(catalogue.SessionList), name="api-sessions"),
-    path("sessions/<int:pk>/", api(catalogue.SessionDetail), name="api-session"),
+    path("sessions/<id:pk>/", api(catalogue.SessionDetail), name="api-session"),
     path("recommendations/", api(recommendations.Recommendations), name="api-recommendations"),
     path("young-people/", api(youth.YoungPersonList), name="api-young-people"),
-    path("young-people/<int:pk>/", api(youth.YoungPersonDetail), name="api-young-person"),
+    path("young-people/<id:pk>/", api(youth.YoungPersonDetail), name="api-young-person"),
     path(
-        "young-people/<int:pk>/recommendations/",
+        "young-people/<id:pk>/recommendations/",
         api(youth.YoungPersonRecommendations),
         name="api-young-person-recommendations",
     ),
     path("referrals/", api(referrals.ReferralList), name="api-referrals"),
-    path("referrals/<int:pk>/", api(referrals.ReferralDetail), name="api-referral"),
+    path("referrals/<id:pk>/", api(referrals.ReferralDetail), name="api-referral"),
     path(
-        "referrals/<int:pk>/transitions/", api(referrals.ReferralTransition), name="api-referral-transitions"
+        "referrals/<id:pk>/transitions/", api(referrals.ReferralTransition), name="api-referral-transitions"
     ),
-    path("referrals/<int:pk>/events/", api(referrals.ReferralEvents), name="api-referral-events"),
-    path("stats/referrals/", api(stats.ReferralStats), name="api-stats-referrals"),
+    path("referrals/<id:pk>/events/", api(referrals.ReferralEvents), name="api-referral-events"),
+    path("stats/", api(stats.Stats), name="api-stats"),
     path("schema/", api(SpectacularAPIView), name="api-schema"),
     path("docs/", api(SpectacularRedocView, url_name="api-schema"), name="api-docs"),
-    re_path(r"^.*$", login_not_required(errors.not_found_view)),
+    re_path(r"^[\s\S]*$", login_not_required(errors.not_found_view)),
 ]

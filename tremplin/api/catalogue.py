@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from tremplin.api.clients import acting
 from tremplin.api.etags import check_if_match, etag_of
+from tremplin.api.fields import IdField, OptionalEmailField
 from tremplin.api.permissions import Authenticated, Public
 from tremplin.catalog.enums import QualificationLevel, RegistrationState, ScheduleType, TeachingMode
 from tremplin.catalog.models import Training, TrainingSession
@@ -127,7 +128,7 @@ class OfferFilters(serializers.Serializer):
         required=False,
         help_text="État des inscriptions : `open`, `closed` ou `suspended`.",
     )
-    site = serializers.IntegerField(required=False, min_value=1, help_text="Identifiant d'un centre Cnam.")
+    site = IdField(required=False, help_text="Identifiant d'un centre Cnam.")
     include_ended = serializers.BooleanField(
         required=False, default=False, help_text="Inclure les sessions terminées (défaut : non)."
     )
@@ -250,6 +251,7 @@ class SiteSerializer(serializers.ModelSerializer):
         help_text="Centre régional de rattachement (null pour un centre régional).",
     )
     commune = CommuneRef(read_only=True, help_text="Commune du centre.")
+    email = OptionalEmailField(read_only=True, help_text="Courriel de contact.")
     latitude = serializers.FloatField(
         source="commune.latitude", allow_null=True, help_text="Latitude (WGS 84)."
     )
@@ -280,7 +282,6 @@ class SiteSerializer(serializers.ModelSerializer):
             "name": {"help_text": "Nom du centre."},
             "address": {"help_text": "Adresse postale."},
             "au_coeur_des_territoires": {"help_text": "Centre du programme « Au cœur des territoires »."},
-            "email": {"help_text": "Courriel de contact."},
             "phone": {"help_text": "Téléphone de contact."},
         }
 
@@ -548,7 +549,7 @@ class TrainingDetail(generics.RetrieveAPIView):
 
 
 class SessionListFilters(OfferFilters):
-    training = serializers.IntegerField(required=False, min_value=1, help_text="Identifiant d'une formation.")
+    training = IdField(required=False, help_text="Identifiant d'une formation.")
 
 
 _SESSION_RELATED = ("action__training", "action__commune", "action__cnam_site__commune")

@@ -15,6 +15,7 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -158,8 +159,10 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt
 def not_found_view(request, *args, **kwargs):
-    """Any other URL under /api/v1/: a problem, not the site's HTML 404 page."""
+    """Any other URL under /api/v1/: a problem, not the site's HTML 404 page (nor, for a POST, the
+    CSRF failure page: there is nothing to protect here)."""
     body = problem(404, "Aucune ressource à cette adresse : voyez /api/v1/docs/.", instance=request.path)
     return JsonResponse(
         body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}

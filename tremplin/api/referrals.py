@@ -11,6 +11,7 @@ from tremplin.api.catalogue import OrganisationRef
 from tremplin.api.clients import acting
 from tremplin.api.errors import Conflict
 from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
+from tremplin.api.fields import IdField
 from tremplin.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from tremplin.api.permissions import MissionLocaleOnly, ReferralSides
 from tremplin.catalog.enums import QualificationLevel
@@ -189,16 +190,11 @@ class ReferralSerializer(serializers.Serializer):
 
 
 class ReferralCreateSerializer(serializers.Serializer):
-    young_person = serializers.IntegerField(
-        min_value=1, help_text="Identifiant de la fiche du ou de la jeune."
-    )
-    session = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Session visée (voir /api/v1/sessions/)."
-    )
-    site = serializers.IntegerField(
+    young_person = IdField(help_text="Identifiant de la fiche du ou de la jeune.")
+    session = IdField(required=False, allow_null=True, help_text="Session visée (voir /api/v1/sessions/).")
+    site = IdField(
         required=False,
         allow_null=True,
-        min_value=1,
         help_text="Sans session : centre Cnam pour un entretien de positionnement (voir /api/v1/sites/).",
     )
     message = serializers.CharField(
@@ -349,8 +345,8 @@ def _answer(request, referral, status_code=status.HTTP_200_OK) -> Response:
 
 class ReferralFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False, help_text=STATUSES_HELP)
-    young_person = serializers.IntegerField(required=False, min_value=1, help_text="Identifiant d'une fiche.")
-    site = serializers.IntegerField(required=False, min_value=1, help_text="Identifiant d'un centre Cnam.")
+    young_person = IdField(required=False, help_text="Identifiant d'une fiche.")
+    site = IdField(required=False, help_text="Identifiant d'un centre Cnam.")
     updated_since = serializers.DateTimeField(
         required=False, help_text="Modifiées depuis cet instant (ISO 8601), pour suivre les changements."
     )
@@ -374,6 +370,9 @@ class ReferralList(generics.ListAPIView):
 
     def get_serializer_context(self):
         return _context(self.request)
+
+    def get_serializer_class(self):
+        return ReferralCreateSerializer if self.request.method == "POST" else ReferralSerializer
 
     def get_queryset(self):
         filters = ReferralFilters(data=self.request.query_params)
@@ -467,6 +466,7 @@ def _problem(error: services.ReferralError) -> exceptions.APIException:
 
 class ReferralDetail(generics.GenericAPIView):
     permission_classes = [ReferralSides]
+    serializer_class = ReferralSerializer
 
     def get_queryset(self):
         return _referrals(self.request)
@@ -530,6 +530,7 @@ TRANSITION_EXAMPLES = [
 
 class ReferralTransition(generics.GenericAPIView):
     permission_classes = [ReferralSides]
+    serializer_class = TransitionSerializer
 
     def get_queryset(self):
         return _referrals(self.request)
@@ -588,6 +589,7 @@ class ReferralTransition(generics.GenericAPIView):
 
 class ReferralEvents(generics.GenericAPIView):
     permission_classes = [ReferralSides]
+    serializer_class = EventSerializer
     pagination_class = None
 
     def get_queryset(self):

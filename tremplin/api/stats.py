@@ -1,167 +1,187 @@
-"""``/api/v1/stats/referrals/``: referral counts over a period, within the caller's scope.
+"""``/api/v1/stats/``: the dashboards' tables as JSON, for the same people and scopes as the
+dashboards (tremplin.stats.scopes: steering, ML managers, Cnam regional administrators), computed by
+the same functions. What an API returns is an export: as in every export, counts from 1 to 4 are
+masked, whoever asks (``"< 5"``, and what would give them back, see tremplin.stats.masking)."""
 
-What an API returns is an export: as in every export of Tremplin, counts from 1 to 4 are masked
-(``null``), so that no figure points at a person. Zero is shown: it tells about nobody.
-"""
-
-import datetime
-
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tremplin.accounts.enums import Role
 from tremplin.api.clients import acting
-from tremplin.api.permissions import _RolePermission
-from tremplin.network.enums import SteeringScope
-from tremplin.network.models import SteeringBody
-from tremplin.referrals.enums import ReferralStatus
-from tremplin.referrals.models import Referral
+from tremplin.api.permissions import Authenticated
+from tremplin.stats import indicators
+from tremplin.stats.figures import figures_for
+from tremplin.stats.masking import SMALL_COUNT_THRESHOLD, Masked
+from tremplin.stats.periods import Period, parse_month
+from tremplin.stats.scopes import access_for, scope_from_key
+from tremplin.stats.tables import Table
 
-MASKED_BELOW = 5
-MAX_PERIOD_DAYS = 3 * 366
-
-
-def masked(count: int) -> int | None:
-    return None if 0 < count < MASKED_BELOW else count
+DEFAULT_MONTHS = 12
 
 
-class StatsReaders(_RolePermission):
-    roles = frozenset({Role.ML_MANAGER, Role.CNAM_REFERENT, Role.CNAM_REGIONAL, Role.STEERING})
-    refusal = "Réservé aux responsables de mission locale, au Cnam et aux instances de pilotage."
+class StatsReaders(Authenticated):
+    message = (
+        "Les statistiques sont réservées au pilotage, aux missions locales (responsables) et aux centres "
+        "régionaux du Cnam."
+    )
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        _, membership = acting(request)
+        return access_for(membership) is not None
 
 
-def referrals_in_scope(membership):
-    """The referrals whose figures the member may read: their own side's, or for steering those of
-    the whole country or of their region (by the mission locale's region)."""
-    if membership.role == Role.STEERING:
-        body = SteeringBody.objects.filter(pk=membership.organisation_id).first()
-        if body is None:
-            return Referral.objects.none()
-        if body.scope == SteeringScope.REGIONAL:
-            return Referral.objects.filter(mission_locale__region_id=body.region_id)
-        return Referral.objects.all()
-    return Referral.objects.visible_to(membership)
+class StatsQuery(serializers.Serializer):
+    scope = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text="Périmètre : `france`, `region:76`, `department:12`, `mission_locale:ID`, `centre:ID` (un centre "
+        "régional et ses centres) ou `site:ID`. Défaut : celui de votre organisation. Le pilotage choisit "
+        "librement ; une mission locale n'a que le sien ; un centre régional, lui-même et ses centres.",
+    )
+    start = serializers.CharField(
+        required=False, max_length=7, help_text="Premier mois, `AAAA-MM` (défaut : il y a 11 mois)."
+    )
+    end = serializers.CharField(
+        required=False, max_length=7, help_text="Dernier mois inclus, `AAAA-MM` (défaut : ce mois-ci)."
+    )
 
+    def _month(self, value):
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
-class PeriodSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="Premier jour (défaut : il y a un an).")
-    end = serializers.DateField(required=False, help_text="Dernier jour inclus (défaut : aujourd'hui).")
+    def validate_start(self, value):
+        return self._month(value)
+
+    def validate_end(self, value):
+        return self._month(value)
 
     def validate(self, data):
-        today = timezone.localdate()
-        end = data.get("end") or today
-        start = data.get("start") or end - datetime.timedelta(days=365)
-        if end < start:
-            raise serializers.ValidationError({"end": "La fin de la période précède son début."})
-        if (end - start).days > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError({"start": "La période ne peut pas dépasser trois ans."})
-        return {"start": start, "end": end}
+        default = Period.last_months(DEFAULT_MONTHS)
+        start = data.get("start") or default.start
+        end = data.get("end") or max(start, default.end)
+        try:
+            data["period"] = Period(start, end)
+        except ValueError as error:
+            raise serializers.ValidationError({"end": str(error)}) from None
+        return data
 
 
-class StatusCount(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ReferralStatus.choices, help_text="Statut actuel.")
-    label = serializers.CharField(help_text="Le statut en français.")
-    count = serializers.IntegerField(allow_null=True, help_text="Nombre ; null : de 1 à 4, masqué.")
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True},
+        "description": "Les valeurs, dans l'ordre des colonnes : texte, nombre, taux (fraction de 0 à 1), durée "
+        "en jours ; null : sans objet (un taux sur rien) ; « < 5 » : masqué.",
+    }
+)
+class RowField(serializers.ListField):
+    pass
 
 
-class MonthCount(serializers.Serializer):
-    month = serializers.CharField(help_text="Mois, `AAAA-MM`.")
-    sent = serializers.IntegerField(
-        allow_null=True, help_text="Orientations envoyées ; null : de 1 à 4, masqué."
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Identifiant de la colonne.")
+    label = serializers.CharField(help_text="Intitulé.")
+    kind = serializers.ChoiceField(
+        choices=["text", "code", "count", "rate", "days", "decimal"],
+        help_text="`text`, `code` (identifiant), `count`, `rate` (fraction de 0 à 1), `days`, `decimal`.",
     )
 
 
-class ReferralStatsSerializer(serializers.Serializer):
-    scope = serializers.CharField(
-        help_text="Le périmètre des chiffres : votre organisation, ou le territoire."
-    )
-    start = serializers.DateField(help_text="Premier jour de la période.")
-    end = serializers.DateField(help_text="Dernier jour de la période.")
-    masked_below = serializers.IntegerField(
-        help_text="Les nombres de 1 à ce seuil moins un sont masqués (null)."
-    )
-    sent = serializers.IntegerField(allow_null=True, help_text="Orientations envoyées dans la période.")
-    young_people = serializers.IntegerField(allow_null=True, help_text="Jeunes orienté·es dans la période.")
-    by_status = StatusCount(many=True, help_text="Orientations de la période, par statut actuel.")
-    by_month = MonthCount(many=True, help_text="Orientations envoyées, par mois.")
+class TableSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Identifiant du tableau, ex. `entonnoir`, `statuts`, `mois`.")
+    title = serializers.CharField(help_text="Titre.")
+    note = serializers.CharField(help_text="Note de lecture.")
+    columns = ColumnSerializer(many=True)
+    rows = serializers.ListField(child=RowField(), help_text="Les lignes.")
 
 
-class ReferralStats(APIView):
+class StatsSerializer(serializers.Serializer):
+    scope = serializers.DictField(help_text="Le périmètre : `key` et `label`.")
+    start = serializers.CharField(help_text="Premier mois, `AAAA-MM`.")
+    end = serializers.CharField(help_text="Dernier mois, `AAAA-MM`.")
+    masked_below = serializers.IntegerField(help_text="Les effectifs de 1 à ce seuil moins un sont masqués.")
+    tables = TableSerializer(many=True, help_text="Les tableaux du tableau de bord.")
+
+
+def _value(value):
+    return str(value) if isinstance(value, Masked) else value
+
+
+def table_body(table: Table) -> dict:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "note": table.note,
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
+        "rows": [[_value(v) for v in row] for row in table.rows],
+    }
+
+
+class Stats(APIView):
     permission_classes = [StatsReaders]
 
     @extend_schema(
         tags=["Statistiques"],
-        summary="Chiffres des orientations",
+        summary="Les tableaux du tableau de bord",
         description=(
-            "Les orientations envoyées dans la période (selon leur date d'envoi), dans votre périmètre : votre "
-            "mission locale, vos centres Cnam, ou pour une instance de pilotage la France ou sa région. Aucun "
-            "chiffre ne désigne une personne : les nombres de 1 à 4 sont masqués (null)."
+            "Les chiffres des orientations envoyées dans la période (une cohorte : leurs étapes suivantes sont "
+            "comptées avec elles), pour un périmètre : les tableaux du tableau de bord de Tremplin (entonnoir, "
+            "mois, statuts, délais, motifs, publics, territoires, formations), calculés de la même façon. Aucun "
+            "chiffre ne désigne une personne : les effectifs de 1 à 4 sont masqués (« < 5 »), ainsi que ce qui "
+            "permettrait de les retrouver. Réservé au pilotage, aux missions locales et aux centres régionaux du Cnam."
         ),
-        parameters=[PeriodSerializer],
-        responses={200: ReferralStatsSerializer},
+        parameters=[StatsQuery],
+        responses={200: StatsSerializer},
         examples=[
             OpenApiExample(
-                "Chiffres",
+                "Statuts d'une mission locale",
                 response_only=True,
                 value={
-                    "scope": "Mission locale du Rouergue",
-                    "start": "2024-09-01",
-                    "end": "2025-08-31",
+                    "scope": {"key": "mission_locale:17", "label": "Mission locale du Grand Rodez"},
+                    "start": "2024-10",
+                    "end": "2025-09",
                     "masked_below": 5,
-                    "sent": 57,
-                    "young_people": 49,
-                    "by_status": [
-                        {"status": "enrolled", "label": "Entrée en formation", "count": 21},
-                        {"status": "refused", "label": "Refusée", "count": None},
+                    "tables": [
+                        {
+                            "key": "statuts",
+                            "title": "Orientations par statut actuel",
+                            "note": "",
+                            "columns": [
+                                {"key": "status", "label": "Statut", "kind": "text"},
+                                {"key": "count", "label": "Orientations", "kind": "count"},
+                            ],
+                            "rows": [["Entrée en formation", 21], ["Refusée", "< 5"]],
+                        }
                     ],
-                    "by_month": [{"month": "2025-01", "sent": 8}, {"month": "2025-02", "sent": None}],
                 },
             )
         ],
     )
     def get(self, request):
-        period = PeriodSerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        start, end = period.validated_data["start"], period.validated_data["end"]
+        query = StatsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         _, membership = acting(request)
-        tz = timezone.get_current_timezone()
-        since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-        until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-        referrals = referrals_in_scope(membership).filter(sent_at__gte=since, sent_at__lt=until)
-        totals = referrals.aggregate(sent=Count("pk"), young_people=Count("young_person", distinct=True))
-        by_status = dict(referrals.order_by().values_list("status").annotate(count=Count("pk")))
-        by_month = (
-            referrals.annotate(month=TruncMonth("sent_at", tzinfo=tz))
-            .order_by("month")
-            .values_list("month")
-            .annotate(count=Count("pk"))
-        )
+        access = access_for(membership)
+        key = query.validated_data.get("scope") or access.default.key
+        scope = access.default if key == access.default.key else scope_from_key(key)
+        if scope is None:
+            raise exceptions.ValidationError({"scope": f"Périmètre « {key} » inconnu."})
+        if not access.allows(scope):
+            raise Http404("Périmètre hors de votre organisation.")
+        period = query.validated_data["period"]
+        tables = indicators.all_tables(figures_for(scope, period), mask=True)
         return Response(
             {
-                "scope": membership.organisation.name
-                if membership.role != Role.STEERING
-                else _steering_scope(membership),
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "masked_below": MASKED_BELOW,
-                "sent": masked(totals["sent"]),
-                "young_people": masked(totals["young_people"]),
-                "by_status": [
-                    {"status": value, "label": label, "count": masked(by_status.get(value, 0))}
-                    for value, label in ReferralStatus.choices
-                ],
-                "by_month": [{"month": f"{month:%Y-%m}", "sent": masked(count)} for month, count in by_month],
+                "scope": {"key": scope.key, "label": scope.label},
+                "start": f"{period.start:%Y-%m}",
+                "end": f"{period.end:%Y-%m}",
+                "masked_below": SMALL_COUNT_THRESHOLD,
+                "tables": [table_body(table) for table in tables.values()],
             }
         )
-
-
-def _steering_scope(membership) -> str:
-    body = SteeringBody.objects.select_related("region").filter(pk=membership.organisation_id).first()
-    if body is not None and body.scope == SteeringScope.REGIONAL and body.region:
-        return f"Région {body.region.name}"
-    return "France"

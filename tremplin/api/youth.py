@@ -15,6 +15,7 @@ from tremplin.accounts.models import User
 from tremplin.api.clients import acting
 from tremplin.api.errors import Conflict
 from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
+from tremplin.api.fields import OptionalEmailField
 from tremplin.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from tremplin.api.permissions import MissionLocaleOnly
 from tremplin.api.recommendations import MAX_LIMIT, RANKING_EXAMPLE, RankingSerializer, ranking_body
@@ -59,9 +60,7 @@ class YoungPersonSerializer(serializers.Serializer):
         help_text="La personne a une reconnaissance de la qualité de travailleur handicapé : permet l'accompagnement "
         "jusqu'à 29 ans. Non enregistré.",
     )
-    email = serializers.EmailField(
-        required=False, allow_blank=True, default="", help_text="Adresse électronique."
-    )
+    email = OptionalEmailField(required=False, default="", help_text="Adresse électronique.")
     phone = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -426,6 +425,7 @@ class RecommendationFilters(serializers.Serializer):
 
 class YoungPersonRecommendations(generics.GenericAPIView):
     permission_classes = [MissionLocaleOnly]
+    serializer_class = RankingSerializer
 
     def get_queryset(self):
         return _people(self.request)
