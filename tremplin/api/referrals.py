@@ -14,6 +14,7 @@ from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
 from tremplin.api.fields import IdField
 from tremplin.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from tremplin.api.permissions import MissionLocaleOnly, ReferralSides
+from tremplin.api.youth import log_reads
 from tremplin.catalog.enums import QualificationLevel
 from tremplin.catalog.models import TrainingSession
 from tremplin.network.models import CnamSite
@@ -400,12 +401,22 @@ class ReferralList(generics.ListAPIView):
         description=(
             "Les orientations de votre périmètre : celles de votre mission locale, ou celles adressées à votre "
             "centre (et, pour un centre régional, à ses centres). Pour suivre les changements, filtrez sur "
-            "`updated_since`, ou enregistrez un webhook dans Tremplin."
+            "`updated_since`, ou enregistrez un webhook dans Tremplin. Chaque orientation renvoyée avec les "
+            "informations du ou de la jeune compte comme une lecture de sa fiche, journalisée."
         ),
         parameters=[ReferralFilters],
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        log_reads(
+            request,
+            [
+                item["young_person"]["id"]
+                for item in response.data["results"]
+                if item["young_person"]["shared"]
+            ],
+        )
+        return response
 
     @extend_schema(
         tags=["Orientations"],

@@ -26,7 +26,7 @@ from tremplin.territories.models import Commune
 from tremplin.youth import services
 from tremplin.youth.enums import AccessAction, Programme
 from tremplin.youth.forms import MAX_INTERESTS, MAX_RADIUS_KM, YoungPersonForm, initial_for
-from tremplin.youth.models import DEFAULT_MAX_TRAVEL_KM, YoungPerson
+from tremplin.youth.models import DEFAULT_MAX_TRAVEL_KM, YoungPerson, YoungPersonAccess
 
 
 class ApiYoungPersonForm(YoungPersonForm):
@@ -264,6 +264,21 @@ def _people(request):
     )
 
 
+def log_reads(request, person_ids: list[int]) -> None:
+    """A page of records read through the API: one access row each, as ``young_person_access_log``
+    writes for one record, in one query."""
+    user, membership = acting(request)
+    YoungPersonAccess.objects.bulk_create(
+        YoungPersonAccess(
+            young_person_id=pk,
+            user=user,
+            organisation_id=membership.organisation_id,
+            action=AccessAction.VIEW,
+        )
+        for pk in person_ids
+    )
+
+
 class YoungPersonFilters(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=100, help_text="Mots du nom ou du prénom.")
     archived = serializers.BooleanField(
@@ -293,11 +308,14 @@ class YoungPersonList(generics.ListCreateAPIView):
     @extend_schema(
         tags=["Jeunes"],
         summary="Jeunes de ma mission locale",
-        description="Les fiches de la mission locale du jeton (actives, sauf `archived=true`).",
+        description="Les fiches de la mission locale du jeton (actives, sauf `archived=true`). Chaque fiche "
+        "renvoyée compte comme une lecture, journalisée.",
         parameters=[YoungPersonFilters],
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        log_reads(request, [item["id"] for item in response.data["results"]])
+        return response
 
     @extend_schema(
         tags=["Jeunes"],
