@@ -260,3 +260,15 @@ def test_negative_delays_from_bad_clocks_count_as_day_zero(world):
     delays = tables()["delais"]
     assert delays.row("Envoi → prise en charge")[1] == 6
     assert delays.row("Envoi → prise en charge")[2] == 1  # [0, 0, 1, 1, 2, 7]
+
+
+def test_counting_in_chunks_gives_the_same_figures(world, monkeypatch):
+    from tremplin.stats import aggregation
+
+    whole = tables()
+    monkeypatch.setattr(aggregation, "CHUNK_SIZE", 3)
+    chunked = tables()
+    assert {k: t.rows for k, t in chunked.items()} == {k: t.rows for k, t in whole.items()}
+    assert figures_for(FRANCE_SCOPE, Q1).young_people == 5
+    aggregates_refresh()
+    assert {k: t.rows for k, t in tables().items()} == {k: t.rows for k, t in whole.items()}

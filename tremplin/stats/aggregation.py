@@ -10,7 +10,7 @@ grouping is numpy ``bincount`` over integer codes.
 
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +80,6 @@ COLUMNS = (
     "meeting_days",
     "decision_days",
     "centre",
-    "young_person",
     *(f"step_{key}" for key, _ in STEPS),
 )
 _COL = {name: i for i, name in enumerate(COLUMNS)}
@@ -115,8 +114,15 @@ class Coded:
         return len(self.data)
 
 
-def derive(rows: Iterable[tuple]) -> Coded:
-    """The integer table of the referrals (rows as ``referral_rows`` yields them)."""
+CHUNK_SIZE = 100_000
+
+
+def derive(
+    rows: Iterable[tuple], *, people: set | None = None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[Coded]:
+    """The integer table of the referrals (rows as ``referral_rows`` yields them), in chunks of
+    ``chunk_size`` rows that share their codes: a million referrals never sit in memory at once.
+    ``people``: a set that receives the young people's ids (to count them once)."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     vocabularies = {name: _Codes() for name in COLUMNS}
     # Fixed vocabularies first, so that codes follow the display order.
@@ -143,8 +149,10 @@ def derive(rows: Iterable[tuple]) -> Coded:
     def day(instant) -> int:
         return instant.astimezone(tz).toordinal()
 
+    add_person = people.add if people is not None else None
+    chunk_size = chunk_size or CHUNK_SIZE
     for (
-        _young_person,
+        young_person,
         sent_at,
         status,
         acknowledged_at,
@@ -171,6 +179,8 @@ def derive(rows: Iterable[tuple]) -> Coded:
         certification_level,
         rome_codes,
     ) in rows:
+        if add_person is not None:
+            add_person(young_person)
         sent_local = sent_at.astimezone(tz).date()
         sent_day = sent_local.toordinal()
         # Admission: decided_at is the first decision; a refusal sets it together with ended_at, so a
@@ -202,7 +212,6 @@ def derive(rows: Iterable[tuple]) -> Coded:
                 else -1,
                 min(day(decided_at) - sent_day, MAX_DELAY_DAYS) if decided_at else -1,
                 code["centre"](site_parent or site),
-                code["young_person"](_young_person),
                 1,
                 acknowledged_at is not None,
                 meeting_planned_at is not None,
@@ -211,6 +220,15 @@ def derive(rows: Iterable[tuple]) -> Coded:
                 status == completed,
             )
         )
+        if len(out) == chunk_size:
+            yield _coded(out, vocabularies)
+            out = []
+            append = out.append
+    if out:
+        yield _coded(out, vocabularies)
+
+
+def _coded(out: list[tuple], vocabularies: dict[str, _Codes]) -> Coded:
     data = np.array(out, dtype=np.int64).reshape(len(out), len(COLUMNS))
     # Delays may be negative only through clock errors in imported data: they count as day 0.
     for name in ("ack_days", "meeting_days", "decision_days"):
@@ -272,22 +290,20 @@ def count_cells(table: Coded, scope_column: str | None = None) -> dict:
     return result
 
 
-def young_people_count(table: Coded) -> int:
-    return len(np.unique(table.data[:, _COL["young_person"]])) if len(table) else 0
-
-
 def live_cells(queryset) -> tuple[Cells, int]:
     """Cells and number of distinct young people of the referrals of ``queryset`` (a small scope)."""
-    table = derive(referral_rows(queryset))
-    cells = count_cells(table).get(None, Cells())
-    return cells, young_people_count(table)
+    people: set = set()
+    cells = Cells()
+    for table in derive(referral_rows(queryset), people=people):
+        cells.update(count_cells(table).get(None, ()))
+    return cells, len(people)
 
 
 def scope_cells(queryset) -> dict[str, Cells]:
     """Cells of every pre-aggregated scope, keyed ``"france"``, ``"region:76"``, ``"centre:12"``."""
-    table = derive(referral_rows(queryset))
-    cells = {}
-    for scope_column, prefix in ((None, "france"), ("region", "region"), ("centre", "centre")):
-        for value, scope_cells_ in count_cells(table, scope_column).items():
-            cells[prefix if value is None else f"{prefix}:{value}"] = scope_cells_
+    cells: dict[str, Cells] = {}
+    for table in derive(referral_rows(queryset)):
+        for scope_column, prefix in ((None, "france"), ("region", "region"), ("centre", "centre")):
+            for value, counts in count_cells(table, scope_column).items():
+                cells.setdefault(prefix if value is None else f"{prefix}:{value}", Cells()).update(counts)
     return cells
