@@ -121,31 +121,27 @@ class LineChart:
     plot: tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent  # pragma: no cover
+def _tick_step(value: float, ticks: int = 4) -> int:
+    """A whole step (1, 2, 5, 10, 20, 25, 50…) such that ``ticks`` steps reach ``value``."""
+    target = max(value / ticks, 1)
+    exponent = 10 ** math.floor(math.log10(target))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * exponent
+        if step >= target and step == int(step):
+            return int(step)
+    return int(10 * exponent)  # pragma: no cover
 
 
 def line_chart(table: Table, columns: list[str], *, id_: str = "") -> LineChart:
     width, height = LINE_SIZE
     x0, y0, x1, y1 = 56, 12, width - 12, height - 40
     labels = table.column("month")
-    top = _nice_max(
-        max(
-            (
-                v
-                for key in columns
-                for v in table.column(key)
-                if isinstance(v, int) and not isinstance(v, Masked)
-            ),
-            default=0,
-        )
+    largest = max(
+        (v for key in columns for v in table.column(key) if isinstance(v, int) and not isinstance(v, Masked)),
+        default=0,
     )
+    step = _tick_step(largest)
+    top = 4 * step
     n = len(labels)
 
     def x_of(i: int) -> float:
@@ -157,23 +153,24 @@ def line_chart(table: Table, columns: list[str], *, id_: str = "") -> LineChart:
     series = []
     for colour, key in zip(SERIES_COLOURS, columns, strict=False):
         column = next(c for c in table.columns if c.key == key)
-        points, dots = [], []
+        segments, points, dots = [], [], []
         for i, value in enumerate(table.column(key)):
             if isinstance(value, Masked) or value is None:
                 # A hidden value breaks the line rather than drawing it at a made-up height.
                 if points:
-                    dots.append((None, None, ""))
+                    segments.append(" ".join(points))
+                points = []
                 continue
             points.append(f"{x_of(i)},{y_of(value)}")
             dots.append(
                 (x_of(i), y_of(value), f"{labels[i]} — {column.label} : {format_value(value, COUNT)}")
             )
-        series.append(Series(column.label, colour, " ".join(points), [d for d in dots if d[0] is not None]))
-    step = max(1, math.ceil(n / 12))
-    x_labels = [(x_of(i), _short_month(labels[i])) for i in range(0, n, step)]
-    y_ticks = [
-        (y_of(top * k / 4), format_value(top * k / 4, DECIMAL if top < 4 else COUNT)) for k in range(5)
-    ]
+        if points:
+            segments.append(" ".join(points))
+        series.append(Series(column.label, colour, segments, dots))
+    every = max(1, math.ceil(n / 12))
+    x_labels = [(x_of(i), _short_month(labels[i])) for i in range(0, n, every)]
+    y_ticks = [(y_of(step * k), format_value(step * k, COUNT)) for k in range(5)]
     return LineChart(
         id=id_ or f"graphique-{table.key}",
         title=table.title,
