@@ -156,7 +156,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "tremplin.referrals.enums.ReferralStatus",
         "ReferralEventActionEnum": "tremplin.referrals.enums.Action",
-        "TransitionActionEnum": "tremplin.api.referrals.API_ACTIONS",
+        "TransitionActionEnum": "tremplin.api.referrals.API_ACTION_CHOICES",
         "QualificationLevelEnum": "tremplin.catalog.enums.QualificationLevel",
         "TeachingModeEnum": "tremplin.catalog.enums.TeachingMode",
         "RegistrationStateEnum": "tremplin.catalog.enums.RegistrationState",

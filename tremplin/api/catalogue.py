@@ -19,13 +19,13 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from tremplin.api.clients import acting
-from tremplin.api.etags import check_if_match, etag_of
+from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
 from tremplin.api.fields import IdField, OptionalEmailField
 from tremplin.api.permissions import Authenticated, Public
 from tremplin.catalog.enums import QualificationLevel, RegistrationState, ScheduleType, TeachingMode
 from tremplin.catalog.models import Training, TrainingSession
 from tremplin.catalog.search import EARTH_RADIUS_KM
-from tremplin.catalog.services import session_update
+from tremplin.catalog.services import EDITABLE_SESSION_FIELDS, session_update
 from tremplin.catalog.text import fold
 from tremplin.network.enums import CnamSiteKind
 from tremplin.network.models import CnamSite
@@ -438,18 +438,14 @@ class SessionSerializer(serializers.ModelSerializer):
             "distance_km",
             "updated_at",
         ]
-        read_only_fields = ["id", "updated_at"]
+        read_only_fields = fields
         extra_kwargs = {
             "id": {"help_text": "Identifiant de la session dans Tremplin."},
             "start_date": {"help_text": "Date de début ; null : à préciser."},
             "end_date": {"help_text": "Date de fin ; null : à préciser."},
             "permanent_entry": {"help_text": "Entrées et sorties permanentes."},
             "registration_state": {"help_text": "État des inscriptions : `open`, `closed` ou `suspended`."},
-            "places_available": {
-                "help_text": "Places disponibles ; null : inconnu.",
-                "min_value": 0,
-                "max_value": 9999,
-            },
+            "places_available": {"help_text": "Places disponibles ; null : inconnu."},
             "updated_at": {"help_text": "Dernière mise à jour."},
         }
 
@@ -466,9 +462,26 @@ class SessionSerializer(serializers.ModelSerializer):
             and (session.permanent_entry or session.start_date is None or session.start_date >= today)
         )
 
+
+class SessionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingSession
+        fields = list(EDITABLE_SESSION_FIELDS)
+        extra_kwargs = {
+            "start_date": {"help_text": "Date de début ; null : à préciser."},
+            "end_date": {"help_text": "Date de fin ; null : à préciser."},
+            "permanent_entry": {"help_text": "Entrées et sorties permanentes."},
+            "registration_state": {"help_text": "État des inscriptions : `open`, `closed` ou `suspended`."},
+            "places_available": {
+                "help_text": "Places disponibles ; null : inconnu.",
+                "min_value": 0,
+                "max_value": 9999,
+            },
+        }
+
     def validate(self, data):
-        start = data.get("start_date", self.instance.start_date if self.instance else None)
-        end = data.get("end_date", self.instance.end_date if self.instance else None)
+        start = data.get("start_date", self.instance.start_date)
+        end = data.get("end_date", self.instance.end_date)
         if start and end and end < start:
             raise serializers.ValidationError(
                 {"end_date": "La date de fin doit être postérieure à la date de début."}
@@ -613,6 +626,9 @@ class SessionDetail(generics.RetrieveUpdateAPIView):
             "`places_available` ; les autres sont ignorés. Chaque changement entre dans l'historique de la "
             "session. Envoyez l'`ETag` lu dans `If-Match` : si la session a changé entre-temps, la réponse est 412."
         ),
+        request=SessionUpdateSerializer,
+        responses={200: SessionSerializer},
+        parameters=[IF_MATCH_PARAMETER],
         examples=[SESSION_UPDATE_EXAMPLE],
     )
     def patch(self, request, *args, **kwargs):
@@ -620,15 +636,9 @@ class SessionDetail(generics.RetrieveUpdateAPIView):
         with transaction.atomic():
             session = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=kwargs["pk"])
             check_if_match(request, session)
-            serializer = self.get_serializer(session, data=request.data, partial=True)
+            serializer = SessionUpdateSerializer(session, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            changes = {
-                name: value
-                for name, value in serializer.validated_data.items()
-                if name
-                in ("start_date", "end_date", "permanent_entry", "registration_state", "places_available")
-            }
-            session_update(session=session, user=user, **changes)
+            session_update(session=session, user=user, **serializer.validated_data)
         session = self.get_queryset().get(pk=session.pk)
         response = Response(self.get_serializer(session).data)
         response["ETag"] = etag_of(session)

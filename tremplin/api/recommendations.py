@@ -103,7 +103,9 @@ class ProfileSerializer(serializers.Serializer):
 
 
 class MatchSerializer(serializers.Serializer):
-    """Documents ``Match.as_dict()``; the view writes the dict as it is."""
+    """Une session classée, avec ses raisons (ou, pour un « presque », ce qui l'écarte)."""
+
+    # Documents Match.as_dict(): the views write that dict as it is.
 
     session_id = serializers.IntegerField(
         help_text="Identifiant de la session (voir /api/v1/sessions/{id}/)."

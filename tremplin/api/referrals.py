@@ -35,6 +35,7 @@ from tremplin.youth.services import young_person_access_log
 
 # The transitions a person or a system may ask for ("expire" is the platform's own).
 API_ACTIONS = [action for action in TRANSITIONS if action != Action.EXPIRE]
+API_ACTION_CHOICES = [(action, Action(action).label) for action in API_ACTIONS]
 # The data each action takes, beyond ``comment``.
 ACTION_FIELDS = {
     Action.ACKNOWLEDGE: (),
@@ -60,7 +61,7 @@ def _choices_help(choices) -> str:
 
 
 class SharedPersonSerializer(serializers.Serializer):
-    """What the mission locale shares with the Cnam, while the person's consent stands."""
+    """Ce que la mission locale transmet au Cnam, tant que l'accord de la personne tient."""
 
     id = serializers.IntegerField(
         help_text="Identifiant de la fiche (lisible par la mission locale seulement)."
@@ -68,20 +69,24 @@ class SharedPersonSerializer(serializers.Serializer):
     shared = serializers.BooleanField(
         help_text="L'accord de transmission au Cnam est recueilli ; faux : les autres champs sont absents."
     )
-    first_name = serializers.CharField(required=False)
-    last_name = serializers.CharField(required=False)
-    birth_date = serializers.DateField(required=False)
-    email = serializers.CharField(required=False)
-    phone = serializers.CharField(required=False)
+    first_name = serializers.CharField(required=False, help_text="Prénom.")
+    last_name = serializers.CharField(required=False, help_text="Nom.")
+    birth_date = serializers.DateField(required=False, help_text="Date de naissance.")
+    email = serializers.CharField(required=False, help_text="Adresse électronique.")
+    phone = serializers.CharField(required=False, help_text="Téléphone.")
     home_commune = serializers.CharField(required=False, help_text="Code INSEE.")
-    education_level = serializers.ChoiceField(choices=QualificationLevel.choices, required=False)
-    has_bac = serializers.BooleanField(required=False)
-    programme = serializers.ChoiceField(choices=Programme.choices, required=False)
-    interests_text = serializers.CharField(required=False)
+    education_level = serializers.ChoiceField(
+        choices=QualificationLevel.choices, required=False, help_text="Niveau du diplôme le plus élevé."
+    )
+    has_bac = serializers.BooleanField(required=False, help_text="Baccalauréat obtenu.")
+    programme = serializers.ChoiceField(
+        choices=Programme.choices, required=False, help_text="Dispositif suivi."
+    )
+    interests_text = serializers.CharField(required=False, help_text="Centres d'intérêt.")
     accessibility_note = serializers.CharField(
         required=False, help_text="Besoins d'aménagement, transmis avec l'accord de la personne."
     )
-    consent_given_at = serializers.DateTimeField(required=False)
+    consent_given_at = serializers.DateTimeField(required=False, help_text="Accord recueilli le.")
 
 
 def _shared_person(person: YoungPerson) -> dict:
@@ -144,7 +149,7 @@ class ReferralSerializer(serializers.Serializer):
     outcome = serializers.CharField(help_text="Issue de la formation : " + _choices_help(CompletionOutcome))
     reason_detail = serializers.CharField(help_text="Précisions sur le motif.")
     allowed_actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=API_ACTIONS),
+        child=serializers.ChoiceField(choices=API_ACTION_CHOICES),
         help_text="Les actions que vous pouvez appliquer maintenant (voir /transitions/).",
     )
     updated_at = serializers.DateTimeField(help_text="Mise à jour le.")
@@ -223,7 +228,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=API_ACTIONS,
+        choices=API_ACTION_CHOICES,
         help_text=(
             "`acknowledge` (prendre en charge), `plan_meeting` (avec `meeting_at` et `meeting_place` ou `meeting_url`), "
             "`admit`, `refuse` (avec `reason`), `enroll` (avec `entry_date`, défaut aujourd'hui), `complete` "

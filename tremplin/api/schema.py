@@ -213,6 +213,13 @@ def add_problems(result, generator, request, public):
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            for parameter in operation.get("parameters", []):
+                if (
+                    parameter["in"] == "path"
+                    and parameter["name"] == "id"
+                    and not parameter.get("description")
+                ):
+                    parameter["description"] = "Identifiant de l'objet (le champ `id` des listes)."
             responses = operation.setdefault("responses", {})
             errors = dict(ERRORS)
             if method in ("post", "put", "patch", "delete"):

@@ -88,7 +88,14 @@ class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Identifiant de la colonne.")
     label = serializers.CharField(help_text="Intitulé.")
     kind = serializers.ChoiceField(
-        choices=["text", "code", "count", "rate", "days", "decimal"],
+        choices=[
+            ("text", "texte"),
+            ("code", "identifiant"),
+            ("count", "effectif"),
+            ("rate", "taux"),
+            ("days", "jours"),
+            ("decimal", "nombre décimal"),
+        ],
         help_text="`text`, `code` (identifiant), `count`, `rate` (fraction de 0 à 1), `days`, `decimal`.",
     )
 
@@ -97,7 +104,7 @@ class TableSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Identifiant du tableau, ex. `entonnoir`, `statuts`, `mois`.")
     title = serializers.CharField(help_text="Titre.")
     note = serializers.CharField(help_text="Note de lecture.")
-    columns = ColumnSerializer(many=True)
+    columns = ColumnSerializer(many=True, help_text="Les colonnes.")
     rows = serializers.ListField(child=RowField(), help_text="Les lignes.")
 
 
