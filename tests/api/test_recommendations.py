@@ -141,6 +141,6 @@ def test_a_young_person_s_ranking_is_their_record_page_s(net, api, tokens, offer
     assert response.json()["results"][0]["session_id"] == offer[0].pk
 
 
-@pytest.mark.parametrize("who, status", [("other_ml", 404), ("site", 403), ("steering", 403)])
-def test_another_s_young_person_has_no_ranking(net, api, tokens, offer, person, who, status):
-    assert api(tokens[who]).get(f"/api/v1/young-people/{person.pk}/recommendations/").status_code == status
+@pytest.mark.parametrize("who", ["other_ml", "site", "steering"])
+def test_another_s_young_person_has_no_ranking(net, api, tokens, offer, person, who):
+    assert api(tokens[who]).get(f"/api/v1/young-people/{person.pk}/recommendations/").status_code == 404

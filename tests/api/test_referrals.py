@@ -166,7 +166,7 @@ def test_each_side_lists_its_own_referrals(net, api, tokens, referrals, who, exp
 
 def test_steering_reads_no_referral(net, api, tokens, referrals):
     assert api(tokens["steering"]).get(URL).status_code == 403
-    assert api(tokens["steering"]).get(f"{URL}{referrals['rodez'].pk}/").status_code == 403
+    assert api(tokens["steering"]).get(f"{URL}{referrals['rodez'].pk}/").status_code == 404
 
 
 def test_list_filters(net, api, tokens, referrals):

@@ -13,7 +13,7 @@ from tremplin.api.errors import Conflict
 from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
 from tremplin.api.fields import IdField
 from tremplin.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from tremplin.api.permissions import MissionLocaleOnly, ReferralSides
+from tremplin.api.permissions import Authenticated, MissionLocaleOnly, ReferralSides
 from tremplin.api.youth import log_reads
 from tremplin.catalog.enums import QualificationLevel
 from tremplin.catalog.models import TrainingSession
@@ -481,7 +481,7 @@ def _problem(error: services.ReferralError) -> exceptions.APIException:
 
 
 class ReferralDetail(generics.GenericAPIView):
-    permission_classes = [ReferralSides]
+    permission_classes = [Authenticated]  # outside one's scope, steering included: 404
     serializer_class = ReferralSerializer
 
     def get_queryset(self):
@@ -545,7 +545,7 @@ TRANSITION_EXAMPLES = [
 
 
 class ReferralTransition(generics.GenericAPIView):
-    permission_classes = [ReferralSides]
+    permission_classes = [Authenticated]  # outside one's scope, steering included: 404
     serializer_class = TransitionSerializer
 
     def get_queryset(self):
@@ -604,7 +604,7 @@ class ReferralTransition(generics.GenericAPIView):
 
 
 class ReferralEvents(generics.GenericAPIView):
-    permission_classes = [ReferralSides]
+    permission_classes = [Authenticated]  # outside one's scope, steering included: 404
     serializer_class = EventSerializer
     pagination_class = None
 

@@ -37,7 +37,7 @@ Toutes les erreurs sont au format `application/problem+json` (RFC 9457) : `type`
      "errors": [{"field": "birth_date", "message": "La date de naissance ne peut pas être dans le futur."}]}
 
 ## Créations sans doublon : `Idempotency-Key`
-Sur chaque POST, un en-tête `Idempotency-Key` (par exemple un UUID) permet de renvoyer sans risque
+Sur les POST qui créent ou font avancer (jeunes, orientations, transitions), un en-tête `Idempotency-Key` (par exemple un UUID) permet de renvoyer sans risque
 une requête restée sans réponse : pendant 24 heures, la même clé reçoit la même réponse (avec
 `Idempotent-Replayed: true`) et rien n'est créé deux fois.
 

@@ -17,7 +17,7 @@ from tremplin.api.errors import Conflict
 from tremplin.api.etags import IF_MATCH_PARAMETER, check_if_match, etag_of
 from tremplin.api.fields import OptionalEmailField
 from tremplin.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from tremplin.api.permissions import MissionLocaleOnly
+from tremplin.api.permissions import Authenticated, MissionLocaleOnly
 from tremplin.api.recommendations import MAX_LIMIT, RANKING_EXAMPLE, RankingSerializer, ranking_body
 from tremplin.catalog.enums import QualificationLevel
 from tremplin.matching.services import recommend
@@ -366,7 +366,8 @@ class YoungPersonList(generics.ListCreateAPIView):
 
 
 class YoungPersonDetail(generics.GenericAPIView):
-    permission_classes = [MissionLocaleOnly]
+    # As on the pages: a record outside one's mission locale, or any record for the Cnam, is a 404.
+    permission_classes = [Authenticated]
     serializer_class = YoungPersonSerializer
 
     def get_queryset(self):
@@ -442,7 +443,7 @@ class RecommendationFilters(serializers.Serializer):
 
 
 class YoungPersonRecommendations(generics.GenericAPIView):
-    permission_classes = [MissionLocaleOnly]
+    permission_classes = [Authenticated]
     serializer_class = RankingSerializer
 
     def get_queryset(self):
