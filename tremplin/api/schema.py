@@ -37,9 +37,10 @@ Toutes les erreurs sont au format `application/problem+json` (RFC 9457) : `type`
      "errors": [{"field": "birth_date", "message": "La date de naissance ne peut pas être dans le futur."}]}
 
 ## Créations sans doublon : `Idempotency-Key`
-Sur les POST qui créent ou font avancer (jeunes, orientations, transitions), un en-tête `Idempotency-Key` (par exemple un UUID) permet de renvoyer sans risque
-une requête restée sans réponse : pendant 24 heures, la même clé reçoit la même réponse (avec
-`Idempotent-Replayed: true`) et rien n'est créé deux fois.
+Sur les POST qui créent ou font avancer (jeunes, orientations, transitions), un en-tête
+`Idempotency-Key` (par exemple un UUID) permet de renvoyer sans risque une requête restée sans
+réponse : pendant 24 heures, la même clé reçoit la même réponse (avec `Idempotent-Replayed: true`)
+et rien n'est créé deux fois.
 
 ## Modifications concurrentes : `ETag` et `If-Match`
 Une fiche, une orientation ou une session lue porte un en-tête `ETag`. Renvoyez-le dans `If-Match`
