@@ -16,7 +16,8 @@ Measured (through Django's test client, the whole stack, DEBUG off):
 1. baseline: the national dashboard (France, last 12 months) with every figure counted at request time;
 2. refresh_stats over all referrals (the pre-aggregation);
 3. the same dashboard read from the pre-aggregated cells, and the speed-up;
-4. live dashboards of the largest mission locale, site and département (never pre-aggregated);
+4. other dashboards: a région and a Cnam regional centre (pre-aggregated), the largest mission
+   locale, site and two départements (counted live);
 5. the all-tables XLSX export of the national figures.
 """
 
@@ -405,15 +406,22 @@ def main():
 
     largest_ml = Referral.objects.values("mission_locale_id").annotate(n=Count("pk")).order_by("-n").first()
     largest_site = Referral.objects.values("site_id").annotate(n=Count("pk")).order_by("-n").first()
+    centre = CnamSite.objects.filter(code="BENCH-CR-11").values_list("pk", flat=True).first()
     for label, scope, total in (
-        ("largest mission locale", f"mission_locale:{largest_ml['mission_locale_id']}", largest_ml["n"]),
-        ("largest Cnam site", f"site:{largest_site['site_id']}", largest_site["n"]),
-        ("Paris (département 75)", "department:75", None),
-        ("Nord (département 59)", "department:59", None),
+        ("pre-aggregated, région Île-de-France", "region:11", None),
+        ("pre-aggregated, Cnam Île-de-France and its sites", f"centre:{centre}", None),
+        (
+            "live, largest mission locale",
+            f"mission_locale:{largest_ml['mission_locale_id']}",
+            largest_ml["n"],
+        ),
+        ("live, largest Cnam site", f"site:{largest_site['site_id']}", largest_site["n"]),
+        ("live, Paris (département 75)", "department:75", None),
+        ("live, Nord (département 59)", "department:59", None),
     ):
         first, median, queries, _ = measure(client, f"/pilotage/?scope={scope}&{period}", args.requests)
         extra = f" ({total} referrals over 36 months)" if total else ""
-        log(f"4. live dashboard, {label}{extra}: {median * 1000:.0f} ms, {queries} SQL queries")
+        log(f"4. dashboard {label}{extra}: {median * 1000:.0f} ms, {queries} SQL queries")
 
     started = time.perf_counter()
     response = client.get(f"/pilotage/export/tableaux.xlsx?scope=france&{period}")

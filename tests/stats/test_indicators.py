@@ -272,3 +272,33 @@ def test_counting_in_chunks_gives_the_same_figures(world, monkeypatch):
     assert figures_for(FRANCE_SCOPE, Q1).young_people == 5
     aggregates_refresh()
     assert {k: t.rows for k, t in tables().items()} == {k: t.rows for k, t in whole.items()}
+
+
+def test_distinct_people_for_every_period():
+    import numpy as np
+
+    from tremplin.stats.aggregation import distinct_people
+
+    # Person 1 in months 0 and 2, person 2 in month 1 (twice), person 3 in month 2.
+    counts = distinct_people(np.array([1, 1, 2, 2, 3]), np.array([10, 12, 11, 11, 12]), 10, 3)
+    assert counts.tolist() == [
+        [1, 2, 3],  # from month 0: up to 0 -> {1}; up to 1 -> {1, 2}; up to 2 -> {1, 2, 3}
+        [0, 1, 3],  # from month 1: {2}; {1, 2, 3}
+        [0, 0, 2],  # month 2 alone: {1, 3}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2025-02", 2),  # R3 (P3), R4 (P1)
+        ("2024-12..2025-01", 3),  # R8 (P4), R1 (P1), R2 (P2)
+        ("2024-06..2024-11", 0),  # before any referral
+        ("2025-03..2026-01", 3),  # R5 (P4), R6 and R9 (P5), R7 (P2): beyond the data, as far as it goes
+        ("2020-01..2029-12", 5),
+    ],
+)
+def test_pre_aggregated_young_people_for_any_period(world, period, expected):
+    live = figures_for(FRANCE_SCOPE, Period.parse(period)).young_people
+    aggregates_refresh()
+    assert figures_for(FRANCE_SCOPE, Period.parse(period)).young_people == live == expected

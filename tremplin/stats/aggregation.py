@@ -80,6 +80,7 @@ COLUMNS = (
     "meeting_days",
     "decision_days",
     "centre",
+    "young_person",  # the young person's id itself, not a code
     *(f"step_{key}" for key, _ in STEPS),
 )
 _COL = {name: i for i, name in enumerate(COLUMNS)}
@@ -149,7 +150,6 @@ def derive(
     def day(instant) -> int:
         return instant.astimezone(tz).toordinal()
 
-    add_person = people.add if people is not None else None
     chunk_size = chunk_size or CHUNK_SIZE
     for (
         young_person,
@@ -179,8 +179,6 @@ def derive(
         certification_level,
         rome_codes,
     ) in rows:
-        if add_person is not None:
-            add_person(young_person)
         sent_local = sent_at.astimezone(tz).date()
         sent_day = sent_local.toordinal()
         # Admission: decided_at is the first decision; a refusal sets it together with ended_at, so a
@@ -212,6 +210,7 @@ def derive(
                 else -1,
                 min(day(decided_at) - sent_day, MAX_DELAY_DAYS) if decided_at else -1,
                 code["centre"](site_parent or site),
+                young_person,
                 1,
                 acknowledged_at is not None,
                 meeting_planned_at is not None,
@@ -294,16 +293,66 @@ def live_cells(queryset) -> tuple[Cells, int]:
     """Cells and number of distinct young people of the referrals of ``queryset`` (a small scope)."""
     people: set = set()
     cells = Cells()
-    for table in derive(referral_rows(queryset), people=people):
+    for table in derive(referral_rows(queryset)):
         cells.update(count_cells(table).get(None, ()))
+        people.update(np.unique(table.data[:, _COL["young_person"]]).tolist())
     return cells, len(people)
 
 
-def scope_cells(queryset) -> dict[str, Cells]:
-    """Cells of every pre-aggregated scope, keyed ``"france"``, ``"region:76"``, ``"centre:12"``."""
+@dataclass
+class Distinct:
+    """Distinct young people of one scope for every period of whole months of the data:
+    ``counts[a, b]`` for the months ``first + a`` to ``first + b`` (0 where b < a)."""
+
+    first: int  # month index (year * 12 + month - 1) of the data's first month
+    counts: np.ndarray
+
+
+def distinct_people(people: np.ndarray, months: np.ndarray, first: int, n_months: int) -> np.ndarray:
+    """``counts[a, b]``: how many of ``people`` have a referral in months a..b (offsets from ``first``).
+
+    A person counts in a..b when their first referral month from ``a`` on is at most ``b``: for each
+    ``a``, the histogram of those "next months" summed up to ``b``. Pairs are sorted by person then
+    month, so a person's next month from ``a`` is their first pair whose month is at least ``a``."""
+    counts = np.zeros((n_months, n_months), dtype=np.int64)
+    if len(people) == 0:
+        return counts
+    pairs = np.unique(people * n_months + (months - first))
+    persons, offsets = pairs // n_months, pairs % n_months
+    for a in range(n_months):
+        keep = offsets >= a
+        kept_persons, kept_offsets = persons[keep], offsets[keep]
+        if len(kept_persons) == 0:
+            break
+        firsts = np.r_[True, kept_persons[1:] != kept_persons[:-1]]
+        histogram = np.bincount(kept_offsets[firsts], minlength=n_months)
+        counts[a] = np.cumsum(histogram)
+        counts[a, :a] = 0
+    return counts
+
+
+def scope_cells(queryset) -> tuple[dict[str, Cells], dict[str, Distinct]]:
+    """Cells and distinct young people of every pre-aggregated scope, keyed ``"france"``,
+    ``"region:76"``, ``"centre:12"``."""
     cells: dict[str, Cells] = {}
+    keys = []  # (young person, month, région code, centre code) of every referral, for the distinct counts
+    vocabularies = {}
     for table in derive(referral_rows(queryset)):
         for scope_column, prefix in ((None, "france"), ("region", "region"), ("centre", "centre")):
             for value, counts in count_cells(table, scope_column).items():
                 cells.setdefault(prefix if value is None else f"{prefix}:{value}", Cells()).update(counts)
-    return cells
+        keys.append(table.data[:, [_COL["young_person"], _COL["month"], _COL["region"], _COL["centre"]]])
+        vocabularies = table.vocabularies
+    distinct: dict[str, Distinct] = {}
+    if not keys:
+        return cells, distinct
+    data = np.concatenate(keys)
+    first, n_months = int(data[:, 1].min()), int(data[:, 1].max() - data[:, 1].min()) + 1
+    distinct["france"] = Distinct(first, distinct_people(data[:, 0], data[:, 1], first, n_months))
+    for column, prefix in ((2, "region"), (3, "centre")):
+        for code, value in enumerate(vocabularies[prefix]):
+            rows = data[data[:, column] == code]
+            distinct[f"{prefix}:{value}"] = Distinct(
+                first, distinct_people(rows[:, 0], rows[:, 1], first, n_months)
+            )
+    return cells, distinct

@@ -3,7 +3,8 @@
 
 Why both: a national dashboard over a year reads some 300,000 referrals with their young person,
 commune, site and training; counting them at each page view takes seconds (bench/stats.py), while
-reading their pre-aggregated cells takes milliseconds. A mission locale, a site or a département has
+reading their pre-aggregated cells takes milliseconds. Distinct young people do not add up across
+months: the refresh counts them for every period of whole months (DistinctYoungPeople). A mission locale, a site or a département has
 at most a few tens of thousands of referrals, counted live in well under a second, so those
 dashboards are always up to date. Before the first refresh every scope is counted live.
 """
@@ -12,10 +13,8 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from tremplin.stats.aggregation import Cells, live_cells
-from tremplin.stats.models import Aggregate, Refresh
+from tremplin.stats.models import Aggregate, DistinctYoungPeople, Refresh
 from tremplin.stats.periods import Period
 from tremplin.stats.scopes import Scope
 
@@ -69,11 +68,18 @@ def figures_for(scope: Scope, period: Period) -> Figures:
             ).values_list("month", "dimension", "value", "count")
         }
     )
-    # Distinct young people do not add up across months: counted in the database, over the
-    # referrals the refresh saw, so that they agree with the cells.
-    young_people = (
-        scope.referrals()
-        .filter(sent_at__gte=period.first_instant, sent_at__lt=min(period.end_instant, refresh.started_at))
-        .aggregate(n=Count("young_person_id", distinct=True))["n"]
+    return Figures(
+        scope, period, cells, _young_people(scope, refresh, min(months), max(months)), refresh.finished_at
     )
-    return Figures(scope, period, cells, young_people, refresh.finished_at)
+
+
+def _young_people(scope: Scope, refresh: Refresh, first: int, last: int) -> int:
+    """Distinct young people of a stored scope: the refresh counted them for every period of the data's
+    months; a period reaching beyond the data is the same as its part within the data."""
+    if refresh.first_month is None:
+        return 0
+    first, last = max(first, refresh.first_month), min(last, refresh.last_month)
+    if first > last:
+        return 0
+    row = DistinctYoungPeople.objects.filter(scope=scope.key, first_month=first, last_month=last).first()
+    return row.count if row else 0

@@ -26,6 +26,25 @@ class Aggregate(models.Model):
         return f"{self.scope} {self.month} {self.dimension}={self.value}: {self.count}"
 
 
+class DistinctYoungPeople(models.Model):
+    """How many young people had at least one referral sent from ``first_month`` to ``last_month``
+    within ``scope``. People do not add up across months (one may be referred in March and May), so
+    the refresh counts them for every period of whole months of the data, a few hundred per scope."""
+
+    scope = models.CharField(max_length=30)
+    first_month = models.PositiveIntegerField()  # YYYYMM
+    last_month = models.PositiveIntegerField()  # YYYYMM
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "nombre de jeunes orientés"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "first_month", "last_month"], name="stats_distinct_period"
+            )
+        ]
+
+
 class Refresh(models.Model):
     """One run of ``refresh_stats``: the dashboards say how fresh their figures are."""
 
@@ -33,6 +52,9 @@ class Refresh(models.Model):
     finished_at = models.DateTimeField("terminé le")
     referrals = models.PositiveIntegerField("orientations lues")
     cells = models.PositiveIntegerField("agrégats écrits")
+    # The months of the data (YYYYMM): no referral was sent before the first or after the last.
+    first_month = models.PositiveIntegerField(null=True)
+    last_month = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name = "actualisation des statistiques"
