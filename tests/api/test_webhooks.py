@@ -203,3 +203,22 @@ def test_a_private_address_behind_https_is_refused_at_sending(settings):
     settings.TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     with pytest.raises(webhooks.RefusedAddress, match="réseau privé"):
         webhooks._check_resolved("127.0.0.1", 443)
+
+
+def test_the_tick_purges_old_answers_and_deliveries(net, person, session, hooks, receiver, api, tokens, rome):
+    from tremplin.api.models import IdempotentRequest
+
+    ReferralFactory(young_person=person, session=session)
+    webhooks.deliver_pending()
+    api(tokens["ml"]).post(
+        "/api/v1/referrals/",
+        {"young_person": person.pk, "site": net["other_site"].pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert IdempotentRequest.objects.count() == 1 and WebhookDelivery.objects.count() == 3
+    webhooks.deliver_pending(timezone.now() + datetime.timedelta(hours=25))
+    assert not IdempotentRequest.objects.exists()
+    assert WebhookDelivery.objects.count() == 5  # and the new referral to Millau: its mission locale, the centre
+    webhooks.deliver_pending(timezone.now() + webhooks.LOG_KEPT + datetime.timedelta(days=1))
+    assert not WebhookDelivery.objects.exists()

@@ -58,6 +58,8 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # not receive last year's history; a tick stopped for a day still catches up).
 LOOKBACK = datetime.timedelta(days=2)
 TIMEOUT_SECONDS = 5
+# How long the delivery log keeps a delivery once delivered or given up.
+LOG_KEPT = datetime.timedelta(days=90)
 BATCH = 200
 MAX_ERROR_LENGTH = 500
 
@@ -311,10 +313,23 @@ def send_due(now: datetime.datetime) -> tuple[int, int, int]:
     return delivered, failed, given_up
 
 
+def purge(now: datetime.datetime) -> None:
+    """Forget what is kept only for a while: stored idempotent answers after their 24 hours (they may
+    hold a young person's record), deliveries after LOG_KEPT."""
+    from tremplin.api.idempotency import KEY_LIFETIME
+    from tremplin.api.models import IdempotentRequest
+
+    IdempotentRequest.objects.filter(created_at__lt=now - KEY_LIFETIME).delete()
+    WebhookDelivery.objects.exclude(status=DeliveryStatus.PENDING).filter(
+        created_at__lt=now - LOG_KEPT
+    ).delete()
+
+
 def deliver_pending(now: datetime.datetime | None = None) -> DeliveryReport:
-    """What ``referrals_tick`` calls: prepare the deliveries of the new status changes, then send
-    those due. Running it again at once sends nothing twice."""
+    """What ``referrals_tick`` calls: prepare the deliveries of the new status changes, send those
+    due, and purge what is kept only for a while. Running it again at once sends nothing twice."""
     now = now or timezone.now()
     report = DeliveryReport(created=enqueue(now))
     report.delivered, report.failed_attempts, report.given_up = send_due(now)
+    purge(now)
     return report
