@@ -5,7 +5,7 @@ import pytest
 from tests.browser.conftest import axe_check
 from tests.browser.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_anyone_finds_courses_near_a_commune_and_opens_one(new_page):

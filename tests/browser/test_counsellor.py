@@ -14,7 +14,7 @@ from tremplin.referrals.enums import ReferralStatus
 from tremplin.referrals.models import Referral
 from tremplin.youth.models import YoungPerson
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def nineteen_years_ago() -> str:

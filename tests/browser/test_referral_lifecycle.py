@@ -15,7 +15,7 @@ from tremplin.referrals import services
 from tremplin.referrals.enums import ReferralStatus
 from tremplin.referrals.models import Referral
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def step(page, accordion: str, submit: str, fill=None) -> None:

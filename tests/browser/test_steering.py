@@ -11,7 +11,7 @@ from tests.browser.world import PASSWORD, build_world
 from tests.referrals.factories import ReferralFactory
 from tests.youth.factories import YoungPersonFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_steering_reads_the_national_dashboard_and_downloads_a_csv(new_page):
