@@ -219,6 +219,8 @@ def test_the_tick_purges_old_answers_and_deliveries(net, person, session, hooks,
     assert IdempotentRequest.objects.count() == 1 and WebhookDelivery.objects.count() == 3
     webhooks.deliver_pending(timezone.now() + datetime.timedelta(hours=25))
     assert not IdempotentRequest.objects.exists()
-    assert WebhookDelivery.objects.count() == 5  # and the new referral to Millau: its mission locale, the centre
+    assert (
+        WebhookDelivery.objects.count() == 5
+    )  # and the new referral to Millau: its mission locale, the centre
     webhooks.deliver_pending(timezone.now() + webhooks.LOG_KEPT + datetime.timedelta(days=2))
     assert not WebhookDelivery.objects.exists()
