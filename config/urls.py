@@ -9,6 +9,7 @@ urlpatterns = [
     path("jeunes/", include("tremplin.youth.urls")),
     path("orientations/", include("tremplin.referrals.urls")),
     path("pilotage/", include("tremplin.stats.urls")),
+    path("acces-api/", include("tremplin.api.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

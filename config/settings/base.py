@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tremplin.accounts",
     "tremplin.territories",
     "tremplin.network",
@@ -191,3 +192,11 @@ REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=30)
 # Hour (local time) of the daily digest of referral notifications, and how often a failed email is retried.
 REFERRAL_DIGEST_HOUR = env.int("REFERRAL_DIGEST_HOUR", default=7)
 REFERRAL_EMAIL_MAX_ATTEMPTS = env.int("REFERRAL_EMAIL_MAX_ATTEMPTS", default=8)
+
+# API rate limits per minute (per token, per signed-in person, per anonymous address). With the default
+# in-process cache each gunicorn worker counts on its own: configure a shared cache for exact limits.
+API_RATE_TOKEN = env.int("API_RATE_TOKEN", default=600)
+API_RATE_USER = env.int("API_RATE_USER", default=600)
+API_RATE_ANON = env.int("API_RATE_ANON", default=120)
+# Webhook URLs on private networks are refused unless allowed (allowed in development).
+TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)

@@ -12,8 +12,6 @@ from tremplin.accounts.enums import Role
 from tremplin.api.models import ApiToken, Webhook, hash_token
 from tremplin.api.services import api_token_create
 
-pytestmark = pytest.mark.urls("tests.api.urls")
-
 
 def _secret(response) -> str:
     return re.search(r'id="secret" type="text" readonly value="([^"]+)"', response.content.decode())[1]

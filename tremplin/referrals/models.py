@@ -315,7 +315,12 @@ class ReferralEvent(models.Model):
             return "Tremplin (automatique)"
         if self.side == Side.YOUNG_PERSON:
             return "Le ou la jeune, par le lien reçu"
-        name = (self.actor.get_full_name() or self.actor.email) if self.actor else "compte supprimé"
+        # No person: an API client acting for its organisation, or an account deleted since.
+        name = (
+            (self.actor.get_full_name() or self.actor.email)
+            if self.actor
+            else "accès par l'API ou compte supprimé"
+        )
         return f"{name} ({self.organisation.name})" if self.organisation else name
 
 

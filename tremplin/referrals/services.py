@@ -484,7 +484,8 @@ def _message_create(referral, *, user, membership, body, now) -> ReferralMessage
         body=body.strip(),
         created_at=now,
     )
-    _mark_read(referral, user, now)
+    if user is not None:  # an API client writes as its organisation, with no person to mark
+        _mark_read(referral, user, now)
     return message
 
 
