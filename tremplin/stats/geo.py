@@ -90,8 +90,10 @@ def _fill_gaps(outline: BaseGeometry, others: list[BaseGeometry]) -> BaseGeometr
     return shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0]
 
 
+@lru_cache(maxsize=1)
 def load_outlines() -> dict[str, BaseGeometry]:
-    """The département outlines from the disk cache, built (and written atomically) when missing."""
+    """The département outlines from the disk cache, built (and written atomically) when missing.
+    Kept in memory by each process (about 2 MB)."""
     path = cache_path()
     if path.is_file():
         with path.open(encoding="utf-8") as stream:

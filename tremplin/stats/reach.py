@@ -116,10 +116,16 @@ def analyse() -> Reach:
         )
     )
     young_by_commune: Counter = Counter()
-    for commune_id, n in (
-        YoungPerson.objects.active().values_list("home_commune_id").annotate(n=Count("pk")).order_by()
-    ):
+    for commune_id, n in _count_by(YoungPerson.objects.all(), "home_commune_id"):
         young_by_commune[parent_of.get(commune_id) or commune_id] += n
+    # Records no longer followed are subtracted: counting all records, then the few archived ones
+    # (found through the mission locale + archive date index), reads indexes only, where filtering
+    # the whole table on its archive date would read every row.
+    archived = YoungPerson.objects.filter(
+        mission_locale_id__in=MissionLocale.objects.values("pk"), archived_at__isnull=False
+    )
+    for commune_id, n in _count_by(archived, "home_commune_id"):
+        young_by_commune[parent_of.get(commune_id) or commune_id] -= n
 
     codes = [c[0] for c in communes]
     site_vectors = unit_vectors([s.latitude for s in sites], [s.longitude for s in sites])
@@ -139,6 +145,10 @@ def analyse() -> Reach:
     )
     reach.missions_locales = _missions_locales(site_vectors, sites)
     return reach
+
+
+def _count_by(queryset, field: str):
+    return queryset.values_list(field).annotate(n=Count("pk")).order_by()
 
 
 def _missions_locales(site_vectors: np.ndarray, sites: list[Site]) -> list[MissionLocaleReach]:
