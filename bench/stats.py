@@ -44,6 +44,30 @@ if not ON_POSTGRES:
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["DEBUG"] = "False"
 
+
+def ensure_postgres_database() -> None:
+    """bin/with-postgres starts an empty cluster: create the database DATABASE_URL names."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    name = url.path.lstrip("/")
+    with psycopg.connect(
+        host=url.hostname,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+if ON_POSTGRES:
+    ensure_postgres_database()
+
 import django  # noqa: E402
 
 django.setup()

@@ -302,3 +302,14 @@ def test_pre_aggregated_young_people_for_any_period(world, period, expected):
     live = figures_for(FRANCE_SCOPE, Period.parse(period)).young_people
     aggregates_refresh()
     assert figures_for(FRANCE_SCOPE, Period.parse(period)).young_people == live == expected
+
+
+def test_refresh_stats_command(world):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("refresh_stats", stdout=out)
+    assert out.getvalue().startswith("9 orientations comptées, ")
+    assert Refresh.objects.get().referrals == 9

@@ -15,7 +15,10 @@ BATCH_SIZE = 5000
 def aggregates_refresh() -> Refresh:
     """Recount every referral into the cells of the stored scopes, replacing the previous ones.
 
-    One transaction: dashboards read the previous figures until the new ones are all written."""
+    One transaction: dashboards read the previous figures until the new ones are all written. Two
+    refreshes at once run one after the other (the last refresh row is locked), so that neither adds
+    its cells to the other's."""
+    Refresh.objects.select_for_update().order_by("-pk").first()
     started_at = timezone.now()
     referrals = Referral.objects.filter(sent_at__lt=started_at)
     by_scope, distinct = scope_cells(referrals)
