@@ -57,4 +57,4 @@ def test_reach_page_query_count_does_not_grow(world, login):
     steering = login(member(Role.STEERING))
     before = count(steering, "/pilotage/portee/")
     grow(world, 5)
-    assert count(steering, "/pilotage/portee/") == before <= 15
+    assert count(steering, "/pilotage/portee/") == before <= 20
