@@ -1,7 +1,7 @@
 """From referrals to counts: every referral adds one to a cell (month sent, dimension, value) for
 each of its dimensions. The same code serves the live figures of a small scope (a mission locale,
 a site, a département: a few thousand referrals) and the nightly pre-aggregation of the large ones
-(France, régions, Cnam regional centres), see ``tremplin.stats.store``.
+(France, régions, Cnam regional centres), see ``tremplin.stats.figures`` and ``services``.
 
 Reading is one query (joins to the young person, their commune, the site, the session's action,
 training and certification); the per-referral work is a few integer computations in Python, and the
