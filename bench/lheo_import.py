@@ -11,7 +11,8 @@ file, or on DATABASE_URL when it is set, emptied first (give a throwaway databas
   way to stream the file, and the one the importer builds on;
 - "iterparse (every element)": the usual bare loop over every element's end event.
 
-Each timing is the best of ``--repeat`` runs (default 2). The target is import time ≤ 3 × the first baseline, and a peak memory that does not grow with the
+Measurements go in rounds (parse, parse of everything, import, back to back); times shown are the
+best of ``--repeat`` rounds (default 3) and ratios the median of the rounds'. The target is import time ≤ 3 × the first baseline, and a peak memory that does not grow with the
 file (10k vs 100k). Python allocations are measured with tracemalloc in a separate run, because
 tracemalloc slows the import down.
 """
@@ -157,12 +158,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def best_of(repeat: int, mode: str, path: Path, workdir: Path) -> dict:
-    """The fastest of ``repeat`` runs: the machine may be shared, the best run is the least disturbed."""
-    runs = [run_child(mode, path, workdir) for _ in range(repeat)]
-    return min(runs, key=lambda run: run["seconds"])
-
-
 def run_child(mode: str, path: Path, workdir: Path) -> dict:
     db_path = workdir / f"bench-{mode}-{path.stem}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -179,7 +174,7 @@ def run_child(mode: str, path: Path, workdir: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=2, help="runs per measurement (the best is kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of measurements")
     parser.add_argument("--keep", type=Path, help="dossier où garder les fichiers générés (réutilisés)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -195,18 +190,31 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     database = os.environ.get("DATABASE_URL", "SQLite (fichier temporaire)")
     print(f"Base : {database.split('@')[-1]}   dossier : {workdir}")
-    rows = []
+    rows, ratios = [], {}
     for size in args.sizes:
         path = workdir / f"lheo-{size}.xml"
         if not path.exists():
             started = time.perf_counter()
             written = write_lheo_file(path, sessions=size, places=_places())
             print(f"généré {path.name} : {written} en {time.perf_counter() - started:.1f} s")
-        parse = best_of(args.repeat, "parse", path, workdir)
-        parse_all = best_of(args.repeat, "parse-all", path, workdir)
-        imported = best_of(args.repeat, "import", path, workdir)
+        # Rounds of (parse, parse of everything, import) back to back: a busy machine slows the three
+        # alike, so each round's ratios are fair even when rounds differ.
+        rounds = [
+            (
+                run_child("parse", path, workdir),
+                run_child("parse-all", path, workdir),
+                run_child("import", path, workdir),
+            )
+            for _ in range(args.repeat)
+        ]
+        parse, parse_all, imported = (
+            min((r[i] for r in rounds), key=lambda run: run["seconds"]) for i in range(3)
+        )
         traced = run_child("import-tracemalloc", path, workdir)
         rows.append((size, path.stat().st_size / 1e6, parse, parse_all, imported, traced))
+        ratios[size] = sorted(
+            (r[2]["seconds"] / r[0]["seconds"], r[2]["seconds"] / r[1]["seconds"]) for r in rounds
+        )
 
     print()
     print(
@@ -226,6 +234,12 @@ def main() -> None:
         )
         if imported["sessions"] != size:
             print(f"  attention : {imported['sessions']} sessions en base pour {size} attendues")
+    print()
+    print("Rapports import / iterparse par tour (mêmes conditions de charge dans un tour), médiane :")
+    for size, pairs in ratios.items():
+        middle = pairs[len(pairs) // 2]
+        listed = ", ".join(f"×{form:.2f}/×{every:.2f}" for form, every in pairs)
+        print(f"  {size:>9,} sessions : ×{middle[0]:.2f} / formations, ×{middle[1]:.2f} / tout   ({listed})")
     print()
     print("Temps CPU du processus (moins sensible à la charge de la machine que le temps écoulé) :")
     for size, _, parse, parse_all, imported, _ in rows:
