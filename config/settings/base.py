@@ -200,3 +200,6 @@ API_RATE_USER = env.int("API_RATE_USER", default=600)
 API_RATE_ANON = env.int("API_RATE_ANON", default=120)
 # Webhook URLs on private networks are refused unless allowed (allowed in development).
 TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+
+# Files computed once and kept between runs (the départements' map outlines): never committed.
+TREMPLIN_CACHE_DIR = env.str("TREMPLIN_CACHE_DIR", default=str(BASE_DIR / "var" / "cache"))

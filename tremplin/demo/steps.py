@@ -26,6 +26,7 @@ DEMO_STEPS = [
     "tremplin.demo.steps.load_accounts",
     "tremplin.catalog.demo.load",
     "tremplin.referrals.demo.load",
+    "tremplin.stats.demo.load",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
