@@ -44,6 +44,22 @@ def _setup_django(db_path: Path | None) -> None:
     django.setup()
 
 
+def _ensure_database() -> None:
+    """A PostgreSQL DATABASE_URL may name a database that does not exist yet: create it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def _places():
     from tremplin.catalog.lheo.generate import GeneratedPlace
 
@@ -183,6 +199,7 @@ def main() -> None:
         print(json.dumps(child(mode, Path(path), Path(db_path))))
         return
 
+    _ensure_database()
     _setup_django(None)
     from tremplin.catalog.lheo.generate import write_lheo_file
 

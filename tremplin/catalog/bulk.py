@@ -136,18 +136,28 @@ def insert_rows(
     prepared: frozenset[str] = frozenset(),
     using: str = "default",
 ) -> None:
-    """INSERT ``rows`` (tuples of values in the order of the field ``names``) with executemany.
-    Columns named in ``prepared`` already hold what the driver takes (a timestamp adapted once)."""
+    """INSERT ``rows`` (tuples of values in the order of the field ``names``).
+    Columns named in ``prepared`` already hold what the driver takes (a timestamp adapted once).
+
+    SQLite runs one prepared statement many times (executemany), which is its fastest way; a
+    server (PostgreSQL) gets multi-row statements, each costing one round trip for many rows."""
     if not rows:
         return
     connection = connections[using]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _columns(model, names))
-    placeholders = ", ".join(["%s"] * len(names))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    row_placeholders = f"({', '.join(['%s'] * len(names))})"
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
     rows = _adapt(rows, _adapters(model, names, connection, prepared))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "sqlite":
+            cursor.executemany(head + row_placeholders, rows)
+            return
+        per_statement = max(1, min(1000, (connection.features.max_query_params or 30000) // len(names)))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql = head + ", ".join([row_placeholders] * len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def update_rows(
