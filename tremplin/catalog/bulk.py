@@ -136,28 +136,19 @@ def insert_rows(
     prepared: frozenset[str] = frozenset(),
     using: str = "default",
 ) -> None:
-    """INSERT ``rows`` (tuples of values in the order of the field ``names``).
-    Columns named in ``prepared`` already hold what the driver takes (a timestamp adapted once).
-
-    SQLite runs one prepared statement many times (executemany), which is its fastest way; a
-    server (PostgreSQL) gets multi-row statements, each costing one round trip for many rows."""
+    """INSERT ``rows`` (tuples of values in the order of the field ``names``) with executemany: one
+    statement prepared once (SQLite), or pipelined (psycopg 3), which measured faster than multi-row
+    VALUES statements on both. Columns named in ``prepared`` already hold what the driver takes."""
     if not rows:
         return
     connection = connections[using]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _columns(model, names))
-    row_placeholders = f"({', '.join(['%s'] * len(names))})"
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     rows = _adapt(rows, _adapters(model, names, connection, prepared))
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany(head + row_placeholders, rows)
-            return
-        per_statement = max(1, min(1000, (connection.features.max_query_params or 30000) // len(names)))
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            sql = head + ", ".join([row_placeholders] * len(chunk))
-            cursor.execute(sql, [value for row in chunk for value in row])
+        cursor.executemany(sql, rows)
 
 
 def update_rows(
