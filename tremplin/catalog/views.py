@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tremplin.accounts.enums import CNAM_ROLES
+from tremplin.accounts.enums import CNAM_ROLES, ML_ROLES
 from tremplin.catalog.enums import FUNDERS, PUBLIC_CODES
 from tremplin.catalog.forms import CatalogueSearchForm, SessionForm, commune_label
 from tremplin.catalog.models import RomeFiche, SessionChange, Training, TrainingAction, TrainingSession
@@ -73,6 +73,8 @@ def training_detail(request, pk):
             "jobs": [(code, known.get(code, "")) for code in training.rome_codes.split()],
             "is_demo": training.provider.is_demo
             or any(a.cnam_site and a.cnam_site.is_demo for a in training.all_actions),
+            # Counsellors can refer a young person to a Cnam session from here (the public sees no button).
+            "can_refer": request.membership is not None and request.membership.role in ML_ROLES,
         },
     )
 
