@@ -335,7 +335,8 @@ def deliver_one(pk: int) -> bool:
     try:
         send_mail(email.subject, email.body, None, [email.to], fail_silently=False)
     except Exception as exc:  # any backend failure (SMTP, network…) is kept and retried by the tick
-        logger.warning("referral email %s to %s failed (attempt %s): %s", pk, email.to, email.attempts, exc)
+        # No address and no server message in the log: both can carry a person's email address.
+        logger.warning("referral email %s failed (attempt %s): %s", pk, email.attempts, type(exc).__name__)
         OutboxEmail.objects.filter(pk=pk).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         return False
     OutboxEmail.objects.filter(pk=pk).update(sent_at=clock.now(), last_error="")
