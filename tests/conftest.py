@@ -1,5 +1,9 @@
 import pytest
 
+# Shared fixtures (net, counsellor, referent, person, session…) of a small Occitanie network; a
+# conftest closer to a test may still define its own under the same name.
+pytest_plugins = ["tests.occitanie"]
+
 
 @pytest.fixture(autouse=True)
 def _enable_db_for_all_tests(db):

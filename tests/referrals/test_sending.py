@@ -81,8 +81,8 @@ def test_the_database_refuses_a_second_open_referral_to_the_same_session(person,
     ReferralFactory(young_person=person, session=session)
 
 
-def test_warnings_need_a_confirmation(login, counsellor, person, session, other_session):
-    ReferralFactory(young_person=person, session=other_session, acknowledged=True)  # same site, other session
+def test_warnings_need_a_confirmation(login, counsellor, person, session, later_session):
+    ReferralFactory(young_person=person, session=later_session, acknowledged=True)  # same site, other session
     client = login(counsellor)
 
     page = client.get(create_url(person, session)).content.decode()
@@ -183,22 +183,22 @@ def test_an_action_not_allowed_from_the_status_is_refused_with_a_message(login, 
 
 
 def test_redirect_after_a_refusal_links_the_new_referral(
-    login, counsellor, person, session, other_session, referent, django_capture_on_commit_callbacks
+    login, counsellor, person, session, later_session, referent, django_capture_on_commit_callbacks
 ):
     old = ReferralFactory(young_person=person, session=session, refused=True)
     client = login(counsellor)
     chooser = client.get(reverse("referrals:redirect", args=[old.pk])).content.decode()
-    assert "Gestion de la paie" in chooser and f"?session={other_session.pk}" in chooser
+    assert "Gestion de la paie" in chooser and f"?session={later_session.pk}" in chooser
     assert f'?session={session.pk}"' not in chooser  # not the session just refused
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"{reverse('referrals:redirect', args=[old.pk])}?session={other_session.pk}", {"message": ""}
+            f"{reverse('referrals:redirect', args=[old.pk])}?session={later_session.pk}", {"message": ""}
         )
 
     new = Referral.objects.exclude(pk=old.pk).get()
     assert response.url == reverse("referrals:detail", args=[new.pk])
-    assert new.redirected_from == old and new.session == other_session and new.status == ReferralStatus.SENT
+    assert new.redirected_from == old and new.session == later_session and new.status == ReferralStatus.SENT
     old.refresh_from_db()
     assert old.status == ReferralStatus.REFUSED  # a closed referral stays as it was
     page = client.get(reverse("referrals:detail", args=[old.pk])).content.decode()
@@ -207,13 +207,13 @@ def test_redirect_after_a_refusal_links_the_new_referral(
 
 
 def test_redirecting_an_active_referral_withdraws_it(
-    login, counsellor, person, session, other_session, referent, django_capture_on_commit_callbacks
+    login, counsellor, person, session, later_session, referent, django_capture_on_commit_callbacks
 ):
     old = ReferralFactory(young_person=person, session=session, acknowledged=True)
     client = login(counsellor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            f"{reverse('referrals:redirect', args=[old.pk])}?session={other_session.pk}",
+            f"{reverse('referrals:redirect', args=[old.pk])}?session={later_session.pk}",
             {"message": "Plutôt la paie."},
         )
 
@@ -226,13 +226,13 @@ def test_redirecting_an_active_referral_withdraws_it(
 
 
 def test_a_redirection_to_a_closed_session_leaves_the_old_referral_open(
-    login, counsellor, person, session, other_session
+    login, counsellor, person, session, later_session
 ):
     old = ReferralFactory(young_person=person, session=session, acknowledged=True)
-    other_session.registration_state = RegistrationState.SUSPENDED
-    other_session.save()
+    later_session.registration_state = RegistrationState.SUSPENDED
+    later_session.save()
     login(counsellor).post(
-        f"{reverse('referrals:redirect', args=[old.pk])}?session={other_session.pk}", {"message": ""}
+        f"{reverse('referrals:redirect', args=[old.pk])}?session={later_session.pk}", {"message": ""}
     )
     old.refresh_from_db()
     assert old.status == ReferralStatus.ACKNOWLEDGED and Referral.objects.count() == 1
