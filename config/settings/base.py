@@ -203,3 +203,8 @@ TREMPLIN_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("TREMPLIN_WEBHOOK_ALLOW_PRIVA
 
 # Files computed once and kept between runs (the départements' map outlines): never committed.
 TREMPLIN_CACHE_DIR = env.str("TREMPLIN_CACHE_DIR", default=str(BASE_DIR / "var" / "cache"))
+
+# Personal data (issue 8): records without activity for RETENTION_MONTHS, and people older than
+# RETENTION_MAX_AGE, are anonymised by `purge_personal_data` (run it nightly from cron).
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+RETENTION_MAX_AGE = env.int("RETENTION_MAX_AGE", default=26)
