@@ -25,8 +25,15 @@ def _fresh_in_memory_indexes():
 
 @pytest.fixture
 def login(client):
+    """``login(user)``: the test client signed in as this person. Staff and steering members, who must
+    use a second factor, get an authentication app and a session where its code was entered."""
+    from tests.accounts.second_factor import mark_verified
+    from tremplin.accounts import second_factor
+
     def _login(user):
         client.force_login(user)
+        if second_factor.due_at_login(user) != second_factor.NONE:
+            mark_verified(client, user)
         return client
 
     return _login

@@ -1,8 +1,10 @@
 """Settings shared by every environment; each value comes from the environment when it is set."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SHARED_DATA_DIR = Path(environ.Env().str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
@@ -29,6 +31,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "tremplin.accounts",
     "tremplin.territories",
     "tremplin.network",
@@ -44,16 +50,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "tremplin.accounts.middleware.CurrentMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the login check, so that an expired session is sent to the login page like any other.
+    "tremplin.accounts.middleware.SessionExpiryMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "tremplin.accounts.middleware.SecondFactorRequiredMiddleware",
+    "tremplin.accounts.middleware.CurrentMembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a refused login (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +104,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt on a locked-out account before a password is even checked.
+    "tremplin.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Does nothing unless ProConnect is configured (OIDC_* below).
+    "tremplin.accounts.proconnect.ProConnectBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:home"
@@ -100,7 +120,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session lasts SESSION_COOKIE_AGE seconds after login at most, and ends sooner after
+# SESSION_IDLE_TIMEOUT seconds without a request (tremplin.accounts.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT failed attempts on one account from one address
+# lock that pair out for AXES_COOLOFF_MINUTES. `python manage.py axes_reset_username EMAIL` unlocks.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "tremplin.accounts.backends.attempted_email"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Neither a log of successful logins nor the attempted addresses in the server log: personal data.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind a reverse proxy, the client address is the last one it appends to X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Second factor (django-otp, TOTP). Staff and steering members must use one unless
+# TREMPLIN_OTP_REQUIRED is false (development only); anyone else may turn one on.
+TREMPLIN_OTP_REQUIRED = env.bool("TREMPLIN_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Tremplin"
+
+# ProConnect (OpenID Connect), offered on the login page only when every OIDC_* value below is set.
+# Accounts are matched by email; ProConnect never creates one.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+TREMPLIN_PROCONNECT_ENABLED = all(
+    (
+        OIDC_RP_CLIENT_ID,
+        OIDC_RP_CLIENT_SECRET,
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+        OIDC_OP_LOGOUT_ENDPOINT,
+    )
+)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email given_name usual_name")
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the ProConnect logout needs it (id_token_hint)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -124,12 +200,38 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 TREMPLIN_STATE_BRAND = env.bool("TREMPLIN_STATE_BRAND", default=True)
 TREMPLIN_OPERATOR_NAME = env.str("TREMPLIN_OPERATOR_NAME", default="République française")
 
+# Content-Security-Policy (django-csp): scripts from this site, or carrying the page's nonce; never an
+# inline script. Inline style attributes stay allowed (DSFR and the charts use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # Redoc (/api/v1/docs/) builds its search index in a worker started from a blob.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+if OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout form's answer redirects to ProConnect; Chrome applies form-action to that redirect.
+    from urllib.parse import urlsplit
+
+    _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # A token first: a request without one answers 401 with "WWW-Authenticate: Bearer".
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tremplin.api.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session whose second factor is still pending authenticates no one.
+        "tremplin.accounts.api_authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tremplin.api.permissions.Authenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -174,7 +276,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes reports every login at INFO (addresses masked): only lockouts and errors are worth keeping.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # LHEO 2.3 schema used by `import_lheo --validate` and the export tests; not shipped in the repository.

@@ -7,9 +7,8 @@ from tremplin.accounts.models import User
 
 
 @pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(email="ops@example.org", is_staff=True, is_superuser=True))
-    return client
+def staff_client(login):
+    return login(UserFactory(email="ops@example.org", is_staff=True, is_superuser=True))
 
 
 def test_user_list_searches_by_email_and_filters_by_role(staff_client):
