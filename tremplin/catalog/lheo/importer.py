@@ -173,6 +173,7 @@ class LheoImporter:
         skip_invalid: bool = False,
         cnam_sirets: frozenset[str] = frozenset(),
         batch_sessions: int = BATCH_SESSIONS,
+        allowed_site_ids: frozenset[int] | None = None,
     ):
         self.report = report
         self.file_name = file_name
@@ -180,6 +181,9 @@ class LheoImporter:
         self.skip_invalid = skip_invalid
         self.cnam_sirets = cnam_sirets
         self.batch_sessions = batch_sessions
+        # A regional administrator's upload: every action written, and every stored row it would
+        # change, must belong to one of these Cnam sites; anything else refuses the whole file.
+        self.allowed_site_ids = allowed_site_ids
         self.counts: dict[str, Counter] = {level: Counter() for level in LEVELS}
         self.places = PlaceResolver()
         self.providers: dict[str, tuple[int, bool]] = {}  # siret -> (pk, is_cnam)
@@ -232,6 +236,42 @@ class LheoImporter:
         self.report.error(where, field, message)
         if not self.skip_invalid:
             self.failed = True
+
+    def forbidden(self, line: int | None, field: str, message: str, context: str = "") -> None:
+        """Out of the uploader's scope: the run fails even with ``skip_invalid``."""
+        self.problem(line, field, message, context)
+        self.failed = True
+
+    def check_scope(self, key: str, rows: list[tuple], stored: dict) -> None:
+        """Refuse to change stored rows attached to Cnam sites outside ``allowed_site_ids``."""
+        pks = {stored[row[0]][0]: row for row in rows if row[0] in stored}
+        if not pks:
+            return
+        allowed = self.allowed_site_ids
+        if key == "training":
+            outside = TrainingAction.objects.filter(training_id__in=pks).exclude(cnam_site_id__in=allowed)
+            found = set(outside.values_list("training_id", flat=True))
+        elif key == "action":
+            found = set(
+                TrainingAction.objects.filter(pk__in=pks)
+                .exclude(cnam_site_id__in=allowed)
+                .values_list("pk", flat=True)
+            )
+        else:
+            found = set(
+                TrainingSession.objects.filter(pk__in=pks)
+                .exclude(action__cnam_site_id__in=allowed)
+                .values_list("pk", flat=True)
+            )
+        label = LEVELS[key].label
+        for pk in sorted(found):
+            external_id, line = pks[pk][0], pks[pk][1]
+            self.forbidden(
+                line,
+                "numero",
+                f"la {label} « {external_id} » existe déjà et concerne un centre hors de votre région : "
+                "seule l'équipe d'exploitation peut la modifier",
+            )
 
     def problems(self, problems: list[Problem], context: str) -> bool:
         for problem in problems:
@@ -438,6 +478,15 @@ class LheoImporter:
             elif site is None:
                 site = self.places.cnam_site_for(located, values["address"])
             values["cnam_site_id"] = site
+        if self.allowed_site_ids is not None and values["cnam_site_id"] not in self.allowed_site_ids:
+            self.forbidden(
+                action.line,
+                "lieu-de-formation",
+                "l'action n'est rattachée à aucun centre Cnam de votre région"
+                + ("" if is_cnam else " (l'organisme responsable n'est pas reconnu comme le Cnam)"),
+                f"action « {action.external_id} »",
+            )
+            return None
         return values
 
     def upsert(self, key: str, rows: list[tuple], *, need_ids: bool = True) -> dict[str, int]:
@@ -455,6 +504,8 @@ class LheoImporter:
                 "external_id", "pk", "last_import", *fields
             )
         }
+        if self.allowed_site_ids is not None:
+            self.check_scope(key, rows, stored)
         # The run's timestamp, in the form the driver takes, computed once for every row.
         now = model._meta.get_field("updated_at").get_db_prep_save(self.now, connection)
         ids: dict[str, int] = {}

@@ -40,6 +40,9 @@ _ROME = re.compile(r"[A-N]\d{4}")
 _CERTIFICATION = re.compile(r"(RNCP|RS)?\s*(\d{1,8})", re.IGNORECASE)
 
 
+XINCLUDE_NAMESPACES = frozenset({"http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"})
+
+
 class LheoFileError(Exception):
     """The file as a whole cannot be read: malformed, not LHEO, unsafe. The message is for people."""
 
@@ -167,6 +170,13 @@ class LheoReader:
                 "Refusé par sécurité (risque de « bombe XML » ou de lecture de fichiers) : un fichier LHEO n'en a "
                 "pas besoin."
             )
+        if docinfo.doctype:
+            where = f" ({docinfo.system_url})" if docinfo.system_url else ""
+            raise LheoFileError(
+                f"{self.display_name} : le fichier contient une déclaration de type de document (DOCTYPE){where}. "
+                "Refusé par sécurité : un fichier LHEO n'en a pas besoin (il se valide par son schéma XSD), "
+                "et rien n'est lu hors du fichier."
+            )
         qname = etree.QName(root)
         if qname.localname != "lheo":
             raise LheoFileError(
@@ -229,9 +239,22 @@ class LheoReader:
         # (the importer uses them once per run). One SIRET per provider: bounded, small.
         seen_sirets: set[str] = set()
         with self.path.open("rb") as handle:
-            context = etree.iterparse(handle, events=("end",), tag=tags.formation, **PARSER_OPTIONS)
+            # "start-ns" events tell where a namespace is declared: an XInclude one is refused there.
+            context = etree.iterparse(
+                handle, events=("start-ns", "end"), tag=tags.formation, **PARSER_OPTIONS
+            )
+            count = 0
             try:
-                for count, (_, element) in enumerate(context, start=1):
+                for event, element in context:
+                    if event == "start-ns":
+                        if element[1] in XINCLUDE_NAMESPACES:
+                            raise LheoFileError(
+                                f"{self.display_name} : le fichier utilise XInclude "
+                                f"(espace de noms « {element[1]} »). Refusé par sécurité : un fichier LHEO "
+                                "n'inclut pas d'autres fichiers, et rien n'est lu hors du fichier."
+                            )
+                        continue
+                    count += 1
                     record = _FormationParser(tags, element, seen_sirets).record()
                     # Free what was parsed so far: the element and the siblings before it.
                     element.clear(keep_tail=False)
