@@ -12,6 +12,17 @@ class Programme(models.TextChoices):
 class AccessAction(models.TextChoices):
     VIEW = "view", "consultation de la fiche"
     EDIT = "edit", "ouverture du formulaire de modification"
+    EXPORT = "export", "export de toutes ses données"
+    ERASE = "erase", "effacement de ses données à sa demande"
+    PURGE = "purge", "anonymisation automatique (durée de conservation)"
+
+
+class AnonymisationReason(models.TextChoices):
+    """Why a record was anonymised (see tremplin.youth.anonymisation)."""
+
+    INACTIVITY = "inactivity", "Aucune activité pendant la durée de conservation"
+    AGE = "age", "Âge limite de conservation atteint"
+    REQUEST = "request", "Effacement demandé par la personne"
 
 
 # Ages at which missions locales accompany young people (inclusive); up to 29 with an RQTH.

@@ -409,3 +409,37 @@ class ListFilterForm(DsfrBaseForm):
         label="Jeunes suivis", choices=Scope.choices, required=False, widget=forms.RadioSelect
     )
     archived = forms.BooleanField(label="Afficher aussi les fiches archivées", required=False)
+
+
+class AccessLogFilterForm(DsfrBaseForm):
+    """Filters of the mission locale's access log. Invalid dates are shown with their error and
+    ignored."""
+
+    person = forms.CharField(
+        label="Jeune",
+        required=False,
+        max_length=100,
+        help_text="Nom, prénom ou numéro de fiche.",
+    )
+    user = forms.CharField(
+        label="Consulté par", required=False, max_length=100, help_text="Nom ou adresse électronique."
+    )
+    since = forms.DateField(
+        label="Du",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Date de début invalide : utilisez le format JJ/MM/AAAA."},
+    )
+    until = forms.DateField(
+        label="Au",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Date de fin invalide : utilisez le format JJ/MM/AAAA."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "La date de fin précède la date de début.")
+        return data

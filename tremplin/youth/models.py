@@ -19,10 +19,13 @@ from tremplin.catalog.models import RomeFiche
 from tremplin.matching.ranking import Profile
 from tremplin.network.models import MissionLocale
 from tremplin.territories.models import Commune
-from tremplin.youth.enums import AccessAction, Programme
+from tremplin.youth.enums import AccessAction, AnonymisationReason, Programme
 from tremplin.youth.names import name_key, similar_names
 
 DEFAULT_MAX_TRAVEL_KM = 30
+# What an anonymised record shows in place of the names (pages and referral lists still list it).
+ANONYMISED_FIRST_NAME = "Jeune"
+ANONYMISED_LAST_NAME = "anonymisé·e"
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -36,7 +39,11 @@ class YoungPersonQuerySet(models.QuerySet):
         managers. Cnam staff and steering see no person (they will see referrals, not records)."""
         if membership is None or membership.role not in ML_ROLES:
             return self.none()
-        return self.filter(mission_locale_id=membership.organisation_id)
+        # An anonymised record is no one's any more: it leaves the lists, the pages and the API.
+        return self.filter(mission_locale_id=membership.organisation_id, anonymised_at__isnull=True)
+
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
 
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -58,7 +65,7 @@ class YoungPersonQuerySet(models.QuerySet):
 
         The birth date narrows to a few hundred rows nationally at most; the names are then compared
         in Python, which is where accents, swaps and typing errors are easy to handle."""
-        candidates = self.filter(birth_date=birth_date).only(
+        candidates = self.filter(birth_date=birth_date, anonymised_at__isnull=True).only(
             "pk", "first_name", "last_name", "birth_date", "mission_locale_id", "archived_at"
         )
         return [
@@ -122,6 +129,15 @@ class YoungPerson(models.Model):
     consent_purpose = models.CharField("finalité du consentement", max_length=300, blank=True)
 
     archived_at = models.DateTimeField("archivé le", null=True, blank=True)
+    # Set once, by tremplin.youth.anonymisation: the personal data are gone, the statistics remain.
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
+    anonymisation_reason = models.CharField(
+        "motif de l'anonymisation",
+        max_length=20,
+        choices=AnonymisationReason.choices,
+        blank=True,
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -170,6 +186,10 @@ class YoungPerson(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def age(self, today: datetime.date | None = None) -> int:
         return age_on(self.birth_date, today or timezone.localdate())
@@ -221,3 +241,6 @@ class YoungPersonAccess(models.Model):
         verbose_name = "consultation d'une fiche jeune"
         verbose_name_plural = "consultations des fiches jeunes"
         ordering = ["-accessed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["young_person", "-accessed_at"], name="youth_access_person_date"),
+        ]

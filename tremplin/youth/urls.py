@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tremplin.youth import views
+from tremplin.youth import privacy_views, views
 
 app_name = "youth"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.young_person_edit, name="edit"),
     path("<int:pk>/archiver/", views.young_person_archive, name="archive"),
     path("<int:pk>/reactiver/", views.young_person_restore, name="restore"),
+    path("consultations/", privacy_views.access_log, name="access_log"),
+    path("<int:pk>/consultations/", privacy_views.person_access_log, name="person_access_log"),
+    path("<int:pk>/export/", privacy_views.person_export, name="export"),
+    path("<int:pk>/effacer/", privacy_views.person_erase, name="erase"),
 ]
