@@ -51,6 +51,12 @@ def read_nsf(path: Path, report: ImportReport) -> dict[str, dict]:
         root = etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)).getroot()
     except etree.XMLSyntaxError as exc:
         raise CodeFileError(f"{path.name} : XML mal formé ({exc})") from None
+    if root.getroottree().docinfo.doctype:
+        # Entities are not expanded nor fetched (PARSER_OPTIONS), but a dictionary has no use for them.
+        raise CodeFileError(
+            f"{path.name} : le fichier contient une déclaration de type de document (DOCTYPE) ou des entités "
+            "XML. Refusé par sécurité : le dictionnaire NSF n'en a pas besoin."
+        )
     rows = {}
     for entry in root.iter("{*}entry"):
         keys = [key.get("val", "") for key in entry.iter("{*}key")]

@@ -138,8 +138,13 @@ def _text(element) -> str:
 
 def syntax_error_message(display_name: str, exc: etree.XMLSyntaxError) -> str:
     line, column = exc.position if exc.position and exc.position[0] else (exc.lineno, None)
-    where = f"{display_name}, ligne {line}" + (f", colonne {column}" if column else "")
     detail = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).split(", line ")[0]
+    if not line and exc.error_log:
+        # iterparse reports some errors (an undeclared entity) as "no element found" at line 0; the
+        # parser's log has the real one, last.
+        last = exc.error_log[-1]
+        line, column, detail = last.line, last.column, last.message
+    where = f"{display_name}, ligne {line}" + (f", colonne {column}" if column else "")
     return f"{where} : XML mal formé ({detail})."
 
 
