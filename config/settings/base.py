@@ -133,6 +133,8 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post the address as "username" (axes would otherwise look for "email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "tremplin.accounts.backends.attempted_email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -149,6 +151,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # TREMPLIN_OTP_REQUIRED is false (development only); anyone else may turn one on.
 TREMPLIN_OTP_REQUIRED = env.bool("TREMPLIN_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Tremplin"
+# The admin lists the apps (to delete a lost one) without showing their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # ProConnect (OpenID Connect), offered on the login page only when every OIDC_* value below is set.
 # Accounts are matched by email; ProConnect never creates one.

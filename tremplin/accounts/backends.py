@@ -6,7 +6,8 @@ from axes.backends import AxesStandaloneBackend
 def attempted_email(request, credentials) -> str | None:
     """The account an attempt targets, as axes counts it: "Camille@…" and "camille@…" are one account,
     so changing the case of the address does not earn fresh attempts."""
-    username = (credentials or {}).get("username")
+    credentials = credentials or {}
+    username = credentials.get("username") or credentials.get("email")
     return username.strip().lower() if username else None
 
 
