@@ -84,7 +84,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
         try:
             return super().get(request)
         except SuspiciousOperation as error:
-            logger.warning("ProConnect callback refused: %s", error.__class__.__name__)
+            logger.warning(
+                "ProConnect callback refused: %s", error
+            )  # mozilla-django-oidc's messages name no one
         except requests.RequestException as error:
             logger.warning("ProConnect unreachable: %s", error.__class__.__name__)
         return self.login_failure()
