@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
                 "tremplin.accounts.context_processors.current_membership",
+                "tremplin.accounts.context_processors.csp_nonce",
                 "tremplin.pages.context_processors.branding",
             ],
         },

@@ -1,5 +1,6 @@
 """The API's session authentication, aware of the second factor."""
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 from tremplin.accounts import second_factor
@@ -17,3 +18,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         if second_factor.pending(request._request):
             return None
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """Described in the OpenAPI schema as the plain session cookie it is."""
+
+    target_class = VerifiedSessionAuthentication
