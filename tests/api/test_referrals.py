@@ -339,3 +339,14 @@ def test_a_counsellor_signed_in_lists_their_mission_locale_s_referrals(net, clie
         referrals["rodez"].pk,
         referrals["millau"].pk,
     }
+
+
+def test_sending_and_acting_through_the_api_are_logged_reads(net, api, tokens, person, session):
+    sent = api(tokens["ml"]).post(URL, {"young_person": person.pk, "session": session.pk}, format="json")
+    referral = Referral.objects.get(pk=sent.json()["id"])
+    assert list(YoungPersonAccess.objects.values_list("organisation_id", flat=True)) == [net["ml"].pk]
+
+    assert transition(api(tokens["site"]), referral, "acknowledge").status_code == 200
+
+    readers = YoungPersonAccess.objects.filter(young_person=person).values_list("organisation_id", flat=True)
+    assert sorted(readers) == sorted([net["ml"].pk, net["site"].pk])

@@ -245,3 +245,16 @@ def test_choosing_the_person_from_a_training_page(login, counsellor, person, ses
     page = login(counsellor).get(f"{reverse('referrals:create')}?session={session.pk}").content.decode()
     assert f"?person={person.pk}&amp;session={session.pk}" in page
     assert no_consent.last_name.upper() not in page
+
+
+def test_the_send_and_redirect_pages_are_logged_reads_of_the_record(login, counsellor, person, session):
+    from tremplin.youth.models import YoungPersonAccess
+
+    old = ReferralFactory(young_person=person, session=session, refused=True)
+    client = login(counsellor)
+
+    client.get(create_url(person, session))
+    client.get(reverse("referrals:redirect", args=[old.pk]))
+
+    accesses = YoungPersonAccess.objects.filter(young_person=person, user=counsellor)
+    assert accesses.count() == 2

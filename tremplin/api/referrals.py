@@ -467,6 +467,7 @@ class ReferralList(generics.ListAPIView):
             )
         except services.ReferralError as error:
             raise _problem(error) from None
+        log_reads(request, [referral.young_person_id])
         response = _answer(request, referral, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/referrals/{referral.pk}/")
         return response
@@ -600,6 +601,7 @@ class ReferralTransition(generics.GenericAPIView):
                 if error.field:
                     raise exceptions.ValidationError({error.field: [error.message]}) from None
                 raise Conflict(error.message, extra={"code": "transition_refused"}) from None
+        log_reads(request, [referral.young_person_id])
         return _answer(request, referral)
 
 

@@ -309,6 +309,7 @@ def referral_redirect(request, pk):
         return _send_page(request, person=person, session=session, redirected_from=old)
     if request.GET.get("positioning"):
         return _send_page(request, person=person, session=None, redirected_from=old)
+    _log_read(request, person)
     candidates, profile_error = [], False
     try:
         ranking = recommend(person.matching_profile(), limit=SESSIONS_SHOWN + 1, near_miss_limit=0)
@@ -366,8 +367,20 @@ def _choose_person(request):
     )
 
 
+def _log_read(request, person):
+    """The send and redirect pages show the person's name, age and commune: a read of the record."""
+    young_person_access_log(
+        young_person=person,
+        user=request.user,
+        organisation=request.membership.organisation,
+        action=AccessAction.VIEW,
+    )
+
+
 def _send_page(request, *, person, session, redirected_from=None):
     membership = request.membership
+    if request.method == "GET":
+        _log_read(request, person)
     blocked = _blocking_reason(person, session)
     warnings, sites, distances, existing = [], None, {}, None
     site = session.action.cnam_site if session is not None else None
