@@ -350,3 +350,23 @@ def test_sending_and_acting_through_the_api_are_logged_reads(net, api, tokens, p
 
     readers = YoungPersonAccess.objects.filter(young_person=person).values_list("organisation_id", flat=True)
     assert sorted(readers) == sorted([net["ml"].pk, net["site"].pk])
+
+
+def test_stored_answers_holding_names_are_deleted_by_the_tick_after_a_day(net, api, tokens, person, session):
+    import io
+
+    from django.core.management import call_command
+
+    from tremplin.api.models import IdempotentRequest
+
+    api(tokens["ml"]).post(
+        URL, {"young_person": person.pk, "session": session.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert "Léa" in str(IdempotentRequest.objects.get().body)
+
+    call_command("referrals_tick", stdout=io.StringIO())
+    assert IdempotentRequest.objects.count() == 1  # still within its 24 hours
+
+    IdempotentRequest.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    call_command("referrals_tick", stdout=io.StringIO())
+    assert not IdempotentRequest.objects.exists()
