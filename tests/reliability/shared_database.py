@@ -110,12 +110,15 @@ class SharedDatabase:
 
     # -- evidence that uncommitted rows reached the disk ---------------------------------------------
 
-    def stored_bytes(self, models) -> int:
-        """Bytes on disk of these models' tables: the whole file on SQLite (a writer spills its
-        uncommitted pages into the database file once its cache is full), the tables' heap files on
-        PostgreSQL (which hold a transaction's new row versions before it commits)."""
+    def disk_state(self, models):
+        """What changes on disk when a transaction writes these models' tables before committing:
+        on SQLite the database file, into which a writer spills its uncommitted pages once its cache
+        is full (their former content saved in the rollback journal, which a later opening plays
+        back); on PostgreSQL the size of the tables' heap files, which hold a transaction's new row
+        versions before it commits."""
         if self.sqlite_file is not None:
-            return self.sqlite_file.stat().st_size
+            stat = self.sqlite_file.stat()
+            return (stat.st_size, stat.st_mtime_ns)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT sum(pg_relation_size(c.oid)) FROM pg_class c WHERE c.relname = ANY(%s)",
@@ -123,10 +126,10 @@ class SharedDatabase:
             )
             return int(cursor.fetchone()[0] or 0)
 
-    def wait_for_writes(self, running: "Running", models, baseline: int) -> None:
-        """Return once the subprocess has written past ``baseline`` without having committed."""
+    def wait_for_writes(self, running: "Running", models, before) -> None:
+        """Return once the subprocess has written to disk (``disk_state`` moved from ``before``)."""
         deadline = time.monotonic() + DEADLINE_SECONDS
-        while self.stored_bytes(models) <= baseline:
+        while self.disk_state(models) == before:
             if running.process.poll() is not None:
                 raise AssertionError(
                     "the import ended before it was seen writing: make its file larger\n" + running.output()

@@ -50,9 +50,9 @@ def test_killed_lheo_import_leaves_the_previous_offer_intact(shared_db, tmp_path
         large, sessions=LARGE_FILE_SESSIONS, places=_places(), seed=2, start=datetime.date(2027, 1, 4)
     )
     shared_db.push()
-    baseline = shared_db.stored_bytes(CATALOGUE)
+    before_import = shared_db.disk_state(CATALOGUE)
     running = shared_db.start("import_lheo", str(large))
-    shared_db.wait_for_writes(running, CATALOGUE, baseline)
+    shared_db.wait_for_writes(running, CATALOGUE, before_import)
     assert running.kill() == -9, running.output()
     shared_db.wait_for_backend_gone()
     shared_db.pull()
@@ -76,9 +76,9 @@ def test_killed_communes_import_leaves_the_previous_communes_intact(shared_db):
     assert {c["department_id"] for c in before["Commune"]} == {"12"}
 
     shared_db.push()
-    baseline = shared_db.stored_bytes(TERRITORIES)
+    before_import = shared_db.disk_state(TERRITORIES)
     running = shared_db.start("import_communes")
-    shared_db.wait_for_writes(running, TERRITORIES, baseline)
+    shared_db.wait_for_writes(running, TERRITORIES, before_import)
     assert running.kill() == -9, running.output()
     shared_db.wait_for_backend_gone()
     shared_db.pull()
