@@ -11,6 +11,7 @@ not know, and those are kept as they are.
 """
 
 import csv
+import io
 from pathlib import Path
 
 from lxml import etree
@@ -26,23 +27,42 @@ class CodeFileError(Exception):
 
 
 def read_formacode(path: Path, report: ImportReport) -> dict[str, dict]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodeFileError(
+            f"{path.name} : le fichier n'est pas encodé en UTF-8 (octet {exc.start}) ; "
+            "enregistrez-le au format « CSV UTF-8 »."
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise CodeFileError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
     rows = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for line, row in enumerate(csv.reader(handle, delimiter=";"), start=1):
-            if not row or not any(row):
-                continue
-            code = row[0].strip()
-            label = (row[2] if len(row) > 2 and row[2].strip() else row[1] if len(row) > 1 else "").strip()
-            if len(code) != 5 or not code.isdigit():
-                report.error(
-                    f"{path.name}, ligne {line}",
-                    "code",
-                    f"Formacode invalide « {code} » (5 chiffres attendus)",
-                )
-            elif not label:
-                report.error(f"{path.name}, ligne {line}", "libellé", "libellé manquant")
-            else:
-                rows[code] = {"label": label[:200]}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    line = 0
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise CodeFileError(f"{path.name}, ligne {line + 1} : ligne illisible ({exc}).") from None
+        if row is None:
+            break
+        line = reader.line_num
+        if not row or not any(row):
+            continue
+        code = row[0].strip()
+        label = (row[2] if len(row) > 2 and row[2].strip() else row[1] if len(row) > 1 else "").strip()
+        label = " ".join(label.split())
+        if len(code) != 5 or not (code.isascii() and code.isdigit()):
+            report.error(
+                f"{path.name}, ligne {line}",
+                "code",
+                f"Formacode invalide « {code[:20]} » (5 chiffres attendus)",
+            )
+        elif not label:
+            report.error(f"{path.name}, ligne {line}", "libellé", "libellé manquant")
+        else:
+            rows[code] = {"label": label[:200]}
     return rows
 
 
@@ -51,11 +71,13 @@ def read_nsf(path: Path, report: ImportReport) -> dict[str, dict]:
         root = etree.parse(str(path), etree.XMLParser(**PARSER_OPTIONS)).getroot()
     except etree.XMLSyntaxError as exc:
         raise CodeFileError(f"{path.name} : XML mal formé ({exc})") from None
-    if root.getroottree().docinfo.doctype:
-        # Entities are not expanded nor fetched (PARSER_OPTIONS), but a dictionary has no use for them.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and list(dtd.iterentities()):
+        # Entities are neither expanded nor fetched (PARSER_OPTIONS), but a dictionary has no use for them.
+        # The published file names an external DTD ("gml.dtd"): that one is never loaded.
         raise CodeFileError(
-            f"{path.name} : le fichier contient une déclaration de type de document (DOCTYPE) ou des entités "
-            "XML. Refusé par sécurité : le dictionnaire NSF n'en a pas besoin."
+            f"{path.name} : le fichier déclare des entités XML. Refusé par sécurité (risque de « bombe XML » "
+            "ou de lecture de fichiers) : le dictionnaire NSF n'en a pas besoin."
         )
     rows = {}
     for entry in root.iter("{*}entry"):
@@ -76,13 +98,16 @@ def import_paths(paths: list[Path], report: ImportReport) -> None:
     files = [(file, True) for path in paths if not path.is_dir() for file in [path]]
     files += [(file, False) for path in paths if path.is_dir() for file in sorted(path.iterdir())]
     formacodes, nsf = {}, {}
+    read = 0
     for file, named in files:
         name, suffix = file.name.lower(), file.suffix.lower()
         if suffix == ".csv" and (named or "fcod" in name or "formacode" in name):
             formacodes.update(read_formacode(file, report))
+            read += 1
         elif suffix == ".xml" and (named or "nsf" in name):
             nsf.update(read_nsf(file, report))
-    if not formacodes and not nsf:
+            read += 1
+    if not read:
         raise CodeFileError(
             "Aucun fichier Formacode (.csv) ni dictionnaire NSF (…NSF….xml) dans les chemins donnés."
         )

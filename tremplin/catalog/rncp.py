@@ -25,6 +25,7 @@ certifiers is the Conservatoire national des arts et métiers (or it comes from 
 
 import csv
 import datetime
+import io
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -58,10 +59,27 @@ class RncpFormatError(Exception):
 
 
 def _read(path: Path) -> tuple[set[str], list[dict]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        header = {name.strip() for name in reader.fieldnames or [] if name}
-        return header, list(reader)
+    """The header and the rows of a file. A row shorter than the header reads as empty values, cells
+    beyond the header are ignored (spreadsheets export both); a file that is not UTF-8 text is refused."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RncpFormatError(
+            f"{path.name} : le fichier n'est pas encodé en UTF-8 (octet {exc.start}) ; "
+            "enregistrez-le au format « CSV UTF-8 »."
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise RncpFormatError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";", restval="")
+    header = {name.strip() for name in reader.fieldnames or [] if name}
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise RncpFormatError(f"{path.name}, ligne {reader.line_num} : ligne illisible ({exc}).") from None
+    for row in rows:
+        row.pop(None, None)  # cells beyond the header
+    return header, rows
 
 
 def kind_of(header: set[str]) -> str | None:

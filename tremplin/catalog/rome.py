@@ -18,6 +18,7 @@ appellation needs its parent (domaine, fiche), given in the same run or already 
 """
 
 import csv
+import io
 import json
 import re
 from collections import Counter
@@ -57,10 +58,25 @@ def files_in_order(path: Path) -> list[Path]:
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
     text = path.read_text(encoding="utf-8-sig")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise RomeFormatError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    return [name.strip() for name in reader.fieldnames or []], list(reader)
+    # A short row reads as empty values; cells beyond the header are ignored.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restval="")
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise RomeFormatError(f"{path.name}, ligne {reader.line_num} : ligne illisible ({exc}).") from None
+    for row in rows:
+        row.pop(None, None)
+    return [name.strip() for name in reader.fieldnames or []], rows
+
+
+def _label(value, max_length: int) -> str:
+    """A label as stored: plain text on one line, cut to its column."""
+    return " ".join(str(value or "").split())[:max_length]
 
 
 class RomeImport:
@@ -108,7 +124,7 @@ class RomeImport:
             where = f"{path.name}, ligne {line}"
             code = row["code_rome"].strip()
             if not ROME_CODE.fullmatch(code):
-                self.report.error(where, "code_rome", f"code ROME invalide « {code} »")
+                self.report.error(where, "code_rome", f"code ROME invalide « {code[:20]} »")
                 continue
             grand, domain = row["code_grand_domaine"].strip(), row["code_domaine_professionnel"].strip()
             if grand != code[0] or domain != code[:3]:
@@ -116,12 +132,12 @@ class RomeImport:
                     where, "code_domaine_professionnel", f"{domain} ne contient pas la fiche {code}"
                 )
                 continue
-            self.grand_domains[grand] = {"label": row["libelle_grand_domaine"].strip()}
+            self.grand_domains[grand] = {"label": _label(row["libelle_grand_domaine"], 200)}
             self.domains[domain] = {
-                "label": row["libelle_domaine_professionnel"].strip(),
+                "label": _label(row["libelle_domaine_professionnel"], 200),
                 "grand_domain_id": grand,
             }
-            self.fiches[code] = (where, {"label": row["libelle_rome"].strip(), "domain_id": domain})
+            self.fiches[code] = (where, {"label": _label(row["libelle_rome"], 200), "domain_id": domain})
 
     def _read_json(self, path: Path) -> None:
         try:
@@ -139,26 +155,38 @@ class RomeImport:
         # JSON records have no line numbers: a problem names the record's position (1 = first).
         for position, record in enumerate(records, start=1):
             where = f"{path.name}, enregistrement {position}"
-            if record.get("appellation_code"):
-                self._appellation(
-                    where, str(record["appellation_code"]), record.get("libelle", ""), record["code"]
-                )
+            if not isinstance(record, dict):
+                self.report.error(where, "", "un objet {libelle, code, appellation_code} est attendu")
+                continue
+            code = record.get("code")
+            code = code if isinstance(code, str) else ""
+            label = record.get("libelle")
+            label = label if isinstance(label, str) else ""
+            appellation = record.get("appellation_code")
+            if appellation:
+                self._appellation(where, str(appellation), label, code)
             else:
-                self._fiche(where, record["code"], record.get("libelle", ""))
+                self._fiche(where, code, label)
 
     def _fiche(self, where: str, code: str, label: str) -> None:
         code = code.strip()
         if not ROME_CODE.fullmatch(code):
-            self.report.error(where, "code_rome", f"code ROME invalide « {code} »")
+            self.report.error(where, "code_rome", f"code ROME invalide « {code[:20]} »")
             return
-        self.fiches[code] = (where, {"label": label.strip()[:200], "domain_id": code[:3]})
+        self.fiches[code] = (where, {"label": _label(label, 200), "domain_id": code[:3]})
 
     def _appellation(self, where: str, code: str, label: str, rome: str) -> None:
         code = code.strip()
-        if not code.isdigit():
-            self.report.error(where, "code_appellation", f"code OGR invalide « {code} »")
+        if not (code.isascii() and code.isdigit() and len(code) <= 10):
+            self.report.error(
+                where, "code_appellation", f"code OGR invalide « {code[:20]} » (10 chiffres au plus)"
+            )
             return
-        self.appellations[code] = (where, {"label": label.strip()[:250], "fiche_id": rome.strip()})
+        rome = rome.strip()
+        if not ROME_CODE.fullmatch(rome):
+            self.report.error(where, "code_rome", f"code ROME invalide « {rome[:20]} »")
+            return
+        self.appellations[code] = (where, {"label": _label(label, 250), "fiche_id": rome})
 
     def write(self) -> Counter:
         counts = Counter()

@@ -32,6 +32,13 @@ def read_text(path: Path) -> str:
             f"{path.name} : c'est un classeur (Excel ou LibreOffice), pas un fichier texte ; "
             "enregistrez-le au format « CSV UTF-8 » avec le séparateur « ; »."
         )
+    if b"\x00" in data:
+        # No text file holds one, and PostgreSQL cannot store it.
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise FileRefused(
+            f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte "
+            "(enregistrez-le au format « CSV UTF-8 »)."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
