@@ -76,3 +76,17 @@ def test_without_the_shared_data_demo_missions_locales_sit_in_department_seats(s
 
     load_demo()
     assert MissionLocale.objects.count() == 101
+
+
+def _writes_two_accounts_then_fails(stdout):
+    """A step that breaks half-way."""
+    User.objects.create_user("un@demo.example.fr")
+    User.objects.create_user("deux@demo.example.fr")
+    raise RuntimeError("step broken after writing")
+
+
+def test_a_step_failing_half_way_leaves_none_of_its_rows(monkeypatch):
+    monkeypatch.setattr(steps, "DEMO_STEPS", [f"{__name__}._writes_two_accounts_then_fails"])
+    with pytest.raises(RuntimeError):
+        load_demo()
+    assert not User.objects.filter(email__endswith="@demo.example.fr").exists()

@@ -1,10 +1,12 @@
 """``python manage.py load_demo``: a working Tremplin to try out, with demo accounts for every role.
 
-Runs every step of :data:`tremplin.demo.steps.DEMO_STEPS` in order (each can run again safely),
+Runs every step of :data:`tremplin.demo.steps.DEMO_STEPS` in order, each in its own transaction (each
+can run again safely),
 then prints the demo accounts and their shared password.
 """
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from tremplin.demo import steps
@@ -21,7 +23,8 @@ class Command(BaseCommand):
             step = import_string(dotted_path)
             title = (step.__doc__ or dotted_path).strip().splitlines()[0]
             self.stdout.write(self.style.MIGRATE_HEADING(f"— {title}"))
-            step(stdout=self.stdout)
+            with transaction.atomic():  # a failing step keeps the earlier steps' data and none of its own
+                step(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Comptes de démonstration"))
         for line in steps.credentials_table():
