@@ -60,13 +60,13 @@ def _ensure_database() -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def _places():
+def demo_places():
     from tremplin.catalog.lheo.generate import GeneratedPlace
 
     return [GeneratedPlace(f"12{n:03d}", f"12{n:03d}", f"Ville {n}") for n in range(PLACE_COUNT)]
 
 
-def _prepare_database() -> None:
+def prepare_database() -> None:
     """Migrate, then create the communes and Cnam sites the generated file refers to."""
     from django.core.management import call_command
 
@@ -137,7 +137,7 @@ def child(mode: str, path: Path, db_path: Path) -> dict:
         import io
 
         _setup_django(db_path)
-        _prepare_database()
+        prepare_database()
         from django.core.management import call_command
 
         from tremplin.catalog.models import TrainingSession
@@ -212,7 +212,7 @@ def main() -> None:
         path = workdir / f"lheo-{size}.xml"
         if not path.exists():
             started = time.perf_counter()
-            written = write_lheo_file(path, sessions=size, places=_places())
+            written = write_lheo_file(path, sessions=size, places=demo_places())
             print(f"généré {path.name} : {written} en {time.perf_counter() - started:.1f} s")
         # Rounds of (parse, parse of everything, import) back to back: a busy machine slows the three
         # alike, so each round's ratios are fair even when rounds differ.

@@ -7,16 +7,16 @@ import io
 import pytest
 from django.core.management import call_command
 
-from bench.lheo_import import _places, _prepare_database
+from bench.lheo_import import demo_places, prepare_database
 from tests.reliability.test_import_kill import CATALOGUE, state
 from tremplin.catalog.lheo.generate import write_lheo_file
 from tremplin.catalog.lheo.importer import BATCH_SESSIONS, LheoImporter
 
 
 def test_an_import_failing_after_its_first_batch_leaves_the_previous_offer_intact(tmp_path, monkeypatch):
-    _prepare_database()
+    prepare_database()
     first = tmp_path / "offre-septembre.xml"
-    write_lheo_file(first, sessions=100, places=_places(), seed=1)
+    write_lheo_file(first, sessions=100, places=demo_places(), seed=1)
     call_command("import_lheo", str(first), stdout=io.StringIO())
     before = state(CATALOGUE)
 
@@ -32,7 +32,7 @@ def test_an_import_failing_after_its_first_batch_leaves_the_previous_offer_intac
     monkeypatch.setattr(LheoImporter, "flush", flush_then_fail)
     second = tmp_path / "offre-janvier.xml"
     write_lheo_file(
-        second, sessions=3 * BATCH_SESSIONS, places=_places(), seed=2, start=datetime.date(2027, 1, 4)
+        second, sessions=3 * BATCH_SESSIONS, places=demo_places(), seed=2, start=datetime.date(2027, 1, 4)
     )
     with pytest.raises(OSError):
         call_command("import_lheo", str(second), stdout=io.StringIO())

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from bench.lheo_import import _places, _prepare_database
+from bench.lheo_import import demo_places, prepare_database
 from tremplin.catalog.lheo.generate import write_lheo_file
 from tremplin.catalog.models import (
     CatalogImport,
@@ -36,9 +36,9 @@ def state(models) -> dict[str, list[dict]]:
 
 
 def test_killed_lheo_import_leaves_the_previous_offer_intact(shared_db, tmp_path):
-    _prepare_database()
+    prepare_database()
     first = tmp_path / "offre-septembre.xml"
-    write_lheo_file(first, sessions=200, places=_places(), seed=1)
+    write_lheo_file(first, sessions=200, places=demo_places(), seed=1)
     call_command("import_lheo", str(first), stdout=io.StringIO())
     before = state(CATALOGUE)
     assert len(before["TrainingSession"]) == 200
@@ -47,7 +47,7 @@ def test_killed_lheo_import_leaves_the_previous_offer_intact(shared_db, tmp_path
     # dates, so the killed run was updating existing rows as well as adding new ones.
     large = tmp_path / "offre-janvier.xml"
     written = write_lheo_file(
-        large, sessions=LARGE_FILE_SESSIONS, places=_places(), seed=2, start=datetime.date(2027, 1, 4)
+        large, sessions=LARGE_FILE_SESSIONS, places=demo_places(), seed=2, start=datetime.date(2027, 1, 4)
     )
     shared_db.push()
     before_import = shared_db.disk_state(CATALOGUE)
