@@ -4,14 +4,17 @@ user per role, and objects of ML A / site X for the routes' arguments. Each test
 of the module's transaction, so what a request writes is gone for the next test."""
 
 import datetime
+import inspect
 import types
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -184,10 +187,27 @@ def build_world() -> World:
     return w
 
 
+def _shared_login(request, client):
+    """The ``login`` fixture of tests/conftest.py (a session whose second factor is verified, for the
+    roles that need one), run on ``client`` outside any test: pytest offers no module-scoped access to
+    a function-scoped fixture, so its definition is looked up and called as pytest would."""
+    definition = request._fixturemanager.getfixturedefs("login", request.node)[-1]
+    login = definition.func(client)
+    return next(login) if inspect.isgenerator(login) else login
+
+
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(request, django_db_setup, django_db_blocker):
+    """The world, and a session per role opened once: each test only swaps the session cookie, so the
+    matrix does not pay a login per role and route. Sessions live in the module's transaction."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        w = build_world()
+        w.sessions = {}
+        for role, user in w.users.items():
+            client = Client()
+            _shared_login(request, client)(user)
+            w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield w
         transaction.set_rollback(True)
 
 
@@ -200,13 +220,13 @@ def _no_rate_limit_carried_over():
 
 
 @pytest.fixture
-def as_role(client, login, world):
+def as_role(client, world):
     """``as_role(role)``: the test client, signed in as the world's user of that role (anonymous: out)."""
 
     def _as(role):
-        if role == roles.ANON:
-            client.logout()
-            return client
-        return login(world.users[role])
+        client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+        if role != roles.ANON:
+            client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+        return client
 
     return _as

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.security.outcomes import (
     ADMIN_LOGIN,
@@ -107,6 +108,25 @@ RULES: dict[str, Rule] = {
         {EVERYONE: 302}, kwargs=lambda w: {"uidb64": w.reset_uid, "token": w.reset_token}
     ),
     "accounts:password_reset_complete": rule(PUBLIC),
+    "accounts:password_change": rule(SIGNED_IN_ONLY),
+    # Second factor: staff and steering have an authentication app (and entered its code); the
+    # others have none and are offered to set one up.
+    "accounts:second_factor_verify": rule(
+        {ANON: LOGIN, (STEERING, STAFF): 200, OTHERS: Redirect("accounts:second_factor_setup")}
+    ),
+    "accounts:second_factor_setup": rule(
+        {ANON: LOGIN, (STEERING, STAFF): Redirect("accounts:account"), OTHERS: 200}
+    ),
+    # A role that requires the second factor cannot turn it off, even with a code.
+    "accounts:second_factor_disable": rule(
+        POST_ONLY,
+        refuse=refusal(
+            {ANON: LOGIN, (STEERING, STAFF): Redirect("accounts:account")}, data=lambda w: {"code": "123456"}
+        ),
+    ),
+    # ProConnect is configured by environment; without it (as in tests) its pages do not exist.
+    "accounts:proconnect_login": rule({EVERYONE: 404}),
+    "accounts:proconnect_callback": rule({EVERYONE: 404}),
     "accounts:account": rule(SIGNED_IN_ONLY),
     "accounts:switch_organisation": rule(SIGNED_IN_ONLY),
     # -- Network --------------------------------------------------------------------------------
@@ -125,6 +145,11 @@ RULES: dict[str, Rule] = {
             data=lambda w: {"registration_state": "closed", "places_available": "0"},
         ),
     ),
+    # Regional admins import their region's offer; the operating team anyone's.
+    "catalog:lheo_upload": rule(
+        {ANON: LOGIN, (REGIONAL, STAFF): 200, OTHERS: 403},
+        refuse=refusal({ANON: LOGIN, (*ML, REFERENT_X, REFERENT_Y, STEERING): 403}),
+    ),
     # -- Young people ---------------------------------------------------------------------------
     "youth:list": rule({ANON: LOGIN, ML: 200, OTHERS: 403}),
     "youth:create": rule(
@@ -141,6 +166,21 @@ RULES: dict[str, Rule] = {
     "youth:archive": rule(POST_ONLY, kwargs=pk("person"), refuse=refusal({ANON: LOGIN, OUTSIDE_ML_A: 404})),
     "youth:restore": rule(
         POST_ONLY, kwargs=pk("archived_person"), refuse=refusal({ANON: LOGIN, OUTSIDE_ML_A: 404})
+    ),
+    # Personal data (the ML manager's pages): ML A's counsellor is refused, anyone else finds nothing.
+    "youth:access_log": rule({ANON: LOGIN, MANAGER_A: 200, OTHERS: 403}),
+    "youth:person_access_log": rule(
+        {ANON: LOGIN, MANAGER_A: 200, COUNSELLOR_A: 403, OTHERS: 404}, kwargs=pk("person")
+    ),
+    "youth:export": rule(
+        POST_ONLY, kwargs=pk("person"), refuse=refusal({ANON: LOGIN, COUNSELLOR_A: 403, OUTSIDE_ML_A: 404})
+    ),
+    "youth:erase": rule(
+        {ANON: LOGIN, MANAGER_A: 200, COUNSELLOR_A: 403, OTHERS: 404},
+        kwargs=pk("person"),
+        refuse=refusal(
+            {ANON: LOGIN, COUNSELLOR_A: 403, OUTSIDE_ML_A: 404}, data=lambda w: {"confirm": "yes"}
+        ),
     ),
     # -- Referrals ------------------------------------------------------------------------------
     "referrals:list": rule({ANON: LOGIN, ML: 200, OTHERS: 403}),
@@ -281,6 +321,13 @@ RULES: dict[str, Rule] = {
         staff_only(404),
         kwargs=lambda w: {"content_type_id": str(w.ml_content_type.pk), "object_id": str(w.ml_a.pk)},
     ),
+    # A person's TOTP secret (as text, as a QR code) stays with them: not even staff see it.
+    "admin:otp_totp_totpdevice_config": rule(
+        staff_only(403, anonymous=LOGIN), kwargs=lambda w: {"pk": w.any_row(TOTPDevice)}
+    ),
+    "admin:otp_totp_totpdevice_qrcode": rule(
+        staff_only(403, anonymous=LOGIN), kwargs=lambda w: {"pk": w.any_row(TOTPDevice)}
+    ),
     "admin:app_list": rule(staff_only(200), kwargs=lambda w: {"app_label": "referrals"}),
     "admin/(?P<url>.*)$": rule(staff_only(404), path="/admin/nulle-part/"),
 }
@@ -300,6 +347,9 @@ ADMIN_EXCEPTIONS: dict[str, int] = {
     "admin:api_apitoken_add": 403,
     "admin:api_webhook_add": 403,
     "admin:api_webhookdelivery_add": 403,
+    "admin:axes_accessattempt_add": 403,
+    "admin:axes_accesslog_add": 403,
+    "admin:axes_accessfailurelog_add": 403,
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")
