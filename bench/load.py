@@ -54,6 +54,11 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--quick", action="store_true", help="short runs (15 s) to check the set-up")
+    parser.add_argument(
+        "--keep-senderless",
+        action="store_true",
+        help="leave the stats demo's referrals without a sender (their pages answered 500 until fixed)",
+    )
     args = parser.parse_args()
     args.levels = [int(n) for n in args.users.split(",")]
     args.think = tuple(float(x) for x in args.think.split(","))
@@ -78,11 +83,12 @@ def server_environment() -> dict:
     return env
 
 
-def seed(env: dict, *, counsellors: int, referents: int) -> dict:
+def seed(env: dict, *, counsellors: int, referents: int, keep_senderless: bool) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
             [PYTHON, str(ROOT / "bench" / "load_seed.py"), out.name]
-            + ["--counsellors", str(counsellors), "--referents", str(referents)],
+            + ["--counsellors", str(counsellors), "--referents", str(referents)]
+            + (["--keep-senderless"] if keep_senderless else []),
             env=env,
             cwd=ROOT,
             check=True,
@@ -232,6 +238,8 @@ def user_classes(host: str, accounts: dict, think: tuple[float, float], logged_i
             person, session = random.choice(choices[:5])
             url = f"/orientations/nouvelle/?person={person}&session={session}"
             page = self.get(url, "orienter (formulaire)")
+            if page.status_code != 200:
+                return
             data = {
                 "csrfmiddlewaretoken": csrf(page),
                 "message": "Merci de le ou la recevoir.",
@@ -273,6 +281,8 @@ def user_classes(host: str, accounts: dict, think: tuple[float, float], logged_i
                 return
             pk = random.choice(referrals)
             page = self.get(f"/orientations/{pk}/", "orientation (page)")
+            if page.status_code != 200:
+                return
             text = page.text or ""
             if 'name="acknowledge-comment"' in text:
                 action, data = "acknowledge", {"acknowledge-comment": ""}
@@ -315,6 +325,8 @@ def user_classes(host: str, accounts: dict, think: tuple[float, float], logged_i
 
     def post_message(user, pk, page=None):
         page = page or user.get(f"/orientations/{pk}/", "orientation (page)")
+        if page.status_code != 200:
+            return
         data = {"csrfmiddlewaretoken": csrf(page), "body": "Point d'étape : merci de votre retour."}
         sent = user.post(f"/orientations/{pk}/message/", data, "message (envoi)")
         user.follow(sent, "orientation (page)")
@@ -354,7 +366,7 @@ def run_level(env, classes, users: int, duration: float, spawn_rate: float, logg
     runner = env.runner
     started = time.monotonic()
     runner.start(users, spawn_rate=spawn_rate)
-    while len(logged_in) < users and time.monotonic() - started < 300 and not login_failed:
+    while len(logged_in) < users and time.monotonic() - started < 600 and not login_failed:
         gevent.sleep(0.5)
     ramp = time.monotonic() - started
     login = env.stats.get("connexion (envoi)", "POST")
@@ -423,7 +435,9 @@ def main() -> None:
     counsellors, referents, _ = mix(largest)
     env_vars = server_environment()
     started = time.monotonic()
-    accounts = seed(env_vars, counsellors=counsellors, referents=referents)
+    accounts = seed(
+        env_vars, counsellors=counsellors, referents=referents, keep_senderless=args.keep_senderless
+    )
     print(f"seeded in {time.monotonic() - started:.0f} s: {json.dumps(accounts['sizes'])}")
     print(f"added for the benchmark: {json.dumps(accounts['added'])}")
     port = free_port()
