@@ -223,7 +223,9 @@ def test_nsf_dictionary_with_entities_is_refused(prolog, value, scratch, secret,
     message = str(excinfo.value)
     assert message.startswith("lheo-dict-NSF.xml : ")
     # An entity inside an attribute is a syntax error for libxml2 before it is a declaration for us.
-    assert "Refusé par sécurité" in message or "XML mal formé (Attribute references external entity" in message
+    assert (
+        "Refusé par sécurité" in message or "XML mal formé (Attribute references external entity" in message
+    )
     assert "MOT-DE-PASSE" not in message and "FETCHED" not in message
     assert hits == []
     assert not Nsf.objects.exists()
