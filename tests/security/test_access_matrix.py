@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.urls import path, reverse
 
-from tests.security.outcomes import ROLES, mismatch
+from tests.security.outcomes import COUNSELLOR_A, ROLES, mismatch
 from tests.security.routes import all_routes
 from tests.security.rules import RULES, MissingRule, admin_rule, rule_for
 
@@ -149,3 +149,12 @@ def test_routes_of_included_urlconfs_are_found_with_their_namespace():
     keys = {route.key for route in ROUTES}
     assert {"youth:detail", "api-young-person", "admin:referrals_referral_change", "admin:index"} <= keys
     assert "admin/(?P<url>.*)$" in keys  # unnamed routes are keyed by their pattern
+
+
+def test_the_fingerprint_sees_a_write(world):
+    from tremplin.youth.services import young_person_archive
+
+    before = fingerprint()
+    young_person_archive(young_person=world.person, user=world.users[COUNSELLOR_A])
+    after = fingerprint()
+    assert [label for label in after if after[label] != before[label]] == ["youth.YoungPerson"]
