@@ -6,7 +6,21 @@ referent of site Y must not reach them (404, as the scoped querysets answer). ``
 (POST, PATCH) that the roles it names must see refused, with nothing changed in the database.
 
 Admin routes get their rule from their kind (see ``admin_rule``): staff reach them, everyone else is
-sent to the admin login page."""
+sent to a login page.
+
+To add a rule for a new route, add an entry to RULES under the key the failure names (the URL name,
+"namespace:name", or the pattern of an unnamed route):
+
+    "youth:export": rule(
+        {ANON: LOGIN, MANAGER_A: 200, COUNSELLOR_A: 403, OTHERS: 404},  # roles or groups → answer
+        kwargs=pk("person"),  # the URL's arguments, from the world (conftest.build_world)
+        query=lambda w: {"format": "json"},  # optional query string
+        refuse=refusal({COUNSELLOR_B: 404}, data=lambda w: {...}),  # optional refused write
+    ),
+
+Answers: a status code, LOGIN (302 to Tremplin's login, back to the page afterwards), ADMIN_LOGIN,
+or Redirect("url:name"). Say what each role should get; if the application answers otherwise and a
+user would not expect it, keep the right answer here and add the case to KNOWN_BUGS."""
 
 import dataclasses
 import re
@@ -66,9 +80,12 @@ def rule(spec, **options) -> Rule:
 
 
 def refusal(spec, method="post", data=lambda world: {}) -> Refusal:
+    """Like ``expect``, but only the roles named: those whose write must be refused."""
     answers = {}
     for key, answer in spec.items():
         for role in key if isinstance(key, tuple) else (key,):
+            if role not in EVERYONE or role in answers:
+                raise ValueError(f"unknown or repeated role {role!r}")
             answers[role] = answer
     return Refusal(answers, method, data)
 
@@ -331,6 +348,10 @@ RULES: dict[str, Rule] = {
     "admin:app_list": rule(staff_only(200), kwargs=lambda w: {"app_label": "referrals"}),
     "admin/(?P<url>.*)$": rule(staff_only(404), path="/admin/nulle-part/"),
 }
+
+# (route key, role) → why that role's answer differs from the table: a hole found and not yet
+# fixed. Each becomes its own test, marked xfail(strict=True). Empty: no known hole.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 # Admin pages that staff cannot open either: these models are read-only in the admin (imported
 # referentials, audit trails, records that only the application writes, tokens created elsewhere).

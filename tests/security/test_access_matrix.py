@@ -4,8 +4,8 @@ The list of routes comes from the URL resolver (routes.py), the expected answers
 (rules.py): a route added without a rule fails here, named. A GET must give each role the answer of
 the table; a write that a role must not make is refused and leaves the database as it was.
 
-Known departures from the table are listed in KNOWN_BUGS: each is its own test, marked xfail(strict),
-so it turns red the day it is fixed (then remove it from KNOWN_BUGS)."""
+Known departures from the table are listed in rules.KNOWN_BUGS: each is its own test, marked
+xfail(strict), so it turns red the day it is fixed (then remove it from KNOWN_BUGS)."""
 
 import json
 import re
@@ -13,13 +13,11 @@ import re
 import pytest
 from django.apps import apps
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from tests.security.outcomes import COUNSELLOR_A, ROLES, mismatch
 from tests.security.routes import all_routes
-from tests.security.rules import RULES, MissingRule, admin_rule, rule_for
-
-# (route key, role) → why the answer differs from the table. Empty: no known hole.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
+from tests.security.rules import KNOWN_BUGS, RULES, MissingRule, admin_rule, rule_for
 
 ROUTES = all_routes()
 
@@ -38,14 +36,15 @@ def url_of(route, rule, world) -> str:
     if rule.path:
         return rule.path
     kwargs = rule.kwargs(world)
+    assert set(kwargs) == set(route.params), (
+        f"the rule of {route.key} gives {sorted(kwargs)}, not {route.params}"
+    )
     if route.name:
         url = reverse(route.name, kwargs=kwargs)
     else:  # an unnamed route: its pattern with the arguments in place
         url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m[1]], route.pattern)
     query = rule.query(world)
     if query:
-        from django.utils.http import urlencode
-
         url += "?" + urlencode(query)
     return url
 
