@@ -16,7 +16,7 @@ settings.register_profile(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "20")),
     # Examples share the test's database transaction and its fixtures, on purpose: what one example
     # imported must not break the next.
     suppress_health_check=[
