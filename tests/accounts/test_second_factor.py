@@ -188,3 +188,12 @@ def test_reset_second_factor_removes_the_app(role):
     assert not TOTPDevice.objects.filter(user=user).exists()
     expected = "une nouvelle application lui sera demandée" if role == Role.STEERING else "seul mot de passe"
     assert expected in out.getvalue()
+
+
+def test_after_a_reset_a_counsellor_goes_on_with_the_password_alone(client):
+    user = member(Role.COUNSELLOR)
+    device_for(user)
+    password_login(client, user)
+    call_command("reset_second_factor", user.email, stdout=io.StringIO())
+    assert client.get(reverse("accounts:second_factor_verify")).status_code == 302  # nothing to verify
+    assert client.get(reverse("accounts:account")).status_code == 200

@@ -42,7 +42,9 @@ def pending(request) -> bool:
     if not user.is_authenticated or _is_verified(user):
         return False
     due = request.session.get(SESSION_KEY)
-    if due is None:  # a session opened before second factors existed
+    if due is None or (due == VERIFY and not user_has_device(user, confirmed=True)):
+        # A session opened before second factors existed, or whose app was removed since the login
+        # (reset_second_factor): what is due now.
         due = request.session[SESSION_KEY] = due_at_login(user)
     if due != NONE:
         return True
