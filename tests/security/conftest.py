@@ -131,8 +131,10 @@ def build_world() -> World:
     counsellor = w.users[roles.COUNSELLOR_A]
     rome_referential()
     w.person = YoungPersonFactory(
+        # A name found nowhere else, so that a page showing it is a page showing her.
         first_name="Léa",
-        last_name="Martin",
+        last_name="Quintalonne",
+        email="lea.quintalonne@example.org",
         mission_locale=w.ml_a,
         counsellor=counsellor,
         home_commune=w.rodez,

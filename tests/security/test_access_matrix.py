@@ -15,7 +15,7 @@ from django.apps import apps
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from tests.security.outcomes import COUNSELLOR_A, ROLES, mismatch
+from tests.security.outcomes import COUNSELLOR_A, COUNSELLOR_B, REFERENT_Y, ROLES, STEERING, mismatch
 from tests.security.routes import all_routes
 from tests.security.rules import KNOWN_BUGS, RULES, MissingRule, admin_rule, rule_for
 
@@ -69,7 +69,17 @@ def test_each_role_gets_the_expected_answer(route, roles, world, as_role):
         response = as_role(role).get(url)
         if problem := mismatch(expected[role], response, url):
             wrong.append(f"{role}: {problem}")
+        if role in NEVER_SEE_ML_A_PEOPLE and _shows(response, world.person.last_name):
+            wrong.append(f"{role}: the page shows ML A's young person")
     assert not wrong, f"GET {url}\n" + "\n".join(wrong)
+
+
+# Whatever the page, these roles never see a young person of ML A: not her name, not in any list.
+NEVER_SEE_ML_A_PEOPLE = (COUNSELLOR_B, REFERENT_Y, STEERING)
+
+
+def _shows(response, text: str) -> bool:
+    return not response.streaming and text in response.content.decode(errors="replace")
 
 
 def _refusal_cases():
