@@ -70,9 +70,9 @@ def grow(world, n: int) -> None:
     of both sites), referrals in every status with events and messages (several to the followed
     person), members of each organisation, API tokens, webhook deliveries, record reads."""
     net, statuses = world["net"], list(ReferralStatus)
-    for _ in range(n):
+    for k in range(n):
         i = next(_serial)
-        site = net["site"] if i % 2 else net["other_site"]
+        site = net["site"] if i % 2 or k == 0 else net["other_site"]
         session = cnam_session(site, title=f"Formation {i}", rome="M1805")
         cnam_session(site, title=f"Autre {i}")
         extra = cnam_session(net["site"], title=f"Session suivie {i}")
@@ -90,8 +90,9 @@ def grow(world, n: int) -> None:
         referral = ReferralFactory(
             young_person=young,
             session=session,
-            status=statuses[i % len(statuses)],
-            sent_at=timezone.now() - datetime.timedelta(days=i % 20),  # some late for the Cnam
+            # The first of each batch is late for the Cnam, so that "late only" lists it.
+            status=ReferralStatus.SENT if k == 0 else statuses[i % len(statuses)],
+            sent_at=timezone.now() - datetime.timedelta(days=15 if k == 0 else i % 20),
         )
         ReferralFactory(young_person=world["person"], session=session, sender=colleague)
         for side, author in ((Side.ML, world["counsellor"]), (Side.CNAM, world["referent"])):
