@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+BASELINE_THINK = (0.5, 1.5)
 
 LINK_PERSON = re.compile(r'href="/jeunes/(\d+)/"')
 LINK_REFERRAL = re.compile(r'href="/orientations/(\d+)/"')
@@ -49,8 +50,8 @@ def parse_args():
     parser.add_argument("--users", default="50,200", help="concurrent users of each run (default 50,200)")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per run, after ramp-up")
     parser.add_argument("--baseline-duration", type=float, default=30)
-    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
-    parser.add_argument("--think", default="1,5", help="think time between pages, seconds (min,max)")
+    parser.add_argument("--spawn-rate", type=float, default=2, help="users started (logging in) per second")
+    parser.add_argument("--think", default="5,25", help="think time between pages, seconds (min,max)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--quick", action="store_true", help="short runs (15 s) to check the set-up")
@@ -355,11 +356,16 @@ def mix(users: int) -> tuple[int, int, int]:
     return users - api - referents, referents, api
 
 
-def run_level(env, classes, users: int, duration: float, spawn_rate: float, logged_in: list, login_failed):
+def run_level(
+    env, classes, users: int, duration: float, spawn_rate: float, logged_in: list, login_failed, think
+):
     import gevent
+    from locust import between
 
     counsellor, referent, api_client, reset_pools = classes
     counsellor.fixed_count, referent.fixed_count, api_client.fixed_count = mix(users)
+    for user_class in (counsellor, referent, api_client):
+        user_class.wait_time = between(*think)
     reset_pools()
     logged_in.clear()
     env.stats.reset_all()
@@ -478,16 +484,20 @@ def measure(args, host: str, accounts: dict) -> collections.Counter:
 
     env.events.request.add_listener(on_request)
     # Warm-up, not reported: each worker's first requests import code and build its in-memory indexes.
-    run_level(env, classes, 10, 20, args.spawn_rate, logged_in, login_failed)
-    baseline = run_level(env, classes, 2, args.baseline_duration, args.spawn_rate, logged_in, login_failed)
+    # The baseline's two users barely pause, for enough samples: two users cannot load the server.
+    run_level(env, classes, 10, 20, 10, logged_in, login_failed, BASELINE_THINK)
+    baseline = run_level(env, classes, 2, args.baseline_duration, 10, logged_in, login_failed, BASELINE_THINK)
     report(baseline, None)
     for users in args.levels:
-        result = run_level(env, classes, users, args.duration, args.spawn_rate, logged_in, login_failed)
+        result = run_level(
+            env, classes, users, args.duration, args.spawn_rate, logged_in, login_failed, args.think
+        )
         report(result, baseline)
         base_rps = baseline["total"]["rps"]
         print(
             f"throughput {result['total']['rps']:.1f} req/s = {result['total']['rps'] / base_rps:.0f}× the 2-user "
-            f"baseline ({base_rps:.1f} req/s); think time {args.think[0]:g}–{args.think[1]:g} s"
+            f"baseline ({base_rps:.1f} req/s, think time {BASELINE_THINK[0]:g}–{BASELINE_THINK[1]:g} s); "
+            f"think time {args.think[0]:g}–{args.think[1]:g} s"
         )
     env.runner.quit()
     return failures
