@@ -240,7 +240,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tremplin.api.permissions.Authenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tremplin.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "tremplin.api.pagination.Cursor",
     "DEFAULT_THROTTLE_CLASSES": ["tremplin.api.throttling.ClientRateThrottle"],
     # Per token, per signed-in person, per address (anonymous calls of the public resources). The
@@ -316,3 +316,14 @@ TREMPLIN_CACHE_DIR = env.str("TREMPLIN_CACHE_DIR", default=str(BASE_DIR / "var" 
 # RETENTION_MAX_AGE, are anonymised by `purge_personal_data` (run it nightly from cron).
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 RETENTION_MAX_AGE = env.int("RETENTION_MAX_AGE", default=26)
+
+# Request sizes: forms and API bodies up to 1 MB (DATA_UPLOAD_MAX_MEMORY_SIZE, also read by the API's
+# JSON parser), files above 2 MB spooled to disk; the LHEO upload page accepts files up to 20 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+LHEO_UPLOAD_MAX_BYTES = env.int("LHEO_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Error reports (emails to ADMINS, debug pages) without the young people's data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tremplin.utils.error_reports.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "tremplin.utils.error_reports.PersonalDataExceptionReporter"

@@ -242,3 +242,9 @@ def test_who_may_open_the_page(client, login, net, who):
     if response.status_code == 403:
         # A refused POST writes nothing either.
         assert client.post(URL, {}).status_code == 403
+
+
+def test_the_upload_page_is_in_the_regional_admin_s_menu_only(login, regional, counsellor):
+    upload = reverse("catalog:lheo_upload")
+    assert f'href="{upload}"' in login(regional).get(reverse("pages:home")).content.decode()
+    assert f'href="{upload}"' not in login(counsellor).get(reverse("pages:home")).content.decode()

@@ -31,11 +31,6 @@ def problem(response) -> dict:
     return body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DRF reads the body from the stream, past DATA_UPLOAD_MAX_MEMORY_SIZE: the API has no size "
-    "limit until tremplin/api uses a JSON parser that checks Content-Length (see the hostile-input report)",
-)
 def test_oversized_json_body_is_refused_with_413(ml_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"first_name": "Léa", "last_name": "x" * 20_000})
