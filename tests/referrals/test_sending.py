@@ -258,3 +258,28 @@ def test_the_send_and_redirect_pages_are_logged_reads_of_the_record(login, couns
 
     accesses = YoungPersonAccess.objects.filter(young_person=person, user=counsellor)
     assert accesses.count() == 2
+
+
+def test_a_referral_and_message_without_a_sender_person_show_on_both_lists_and_the_page(
+    login, counsellor, referent, person, session
+):
+    """Referrals and messages sent through the API with a token, or whose author's account was
+    deleted, have no person attached."""
+    from tremplin.referrals.models import ReferralMessage
+
+    referral = ReferralFactory(young_person=person, session=session)
+    Referral.objects.filter(pk=referral.pk).update(sender=None)
+    ReferralMessage.objects.create(
+        referral=referral,
+        author=None,
+        organisation=referral.mission_locale,
+        body="Envoyé par i-milo",
+        created_at=timezone.now(),
+    )
+
+    for user, listing in ((counsellor, "referrals:list"), (referent, "referrals:inbox")):
+        client = login(user)
+        assert client.get(reverse(listing)).status_code == 200
+        page = client.get(reverse("referrals:detail", args=[referral.pk]))
+        assert page.status_code == 200
+        assert "Envoyé par i-milo" in page.content.decode()
