@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("TREMPLIN_OTP_REQUIRED", "false")  # benchmarks time pages, not the second factor
 _size = sys.argv[sys.argv.index("--referrals") + 1] if "--referrals" in sys.argv else "1000000"
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 if not ON_POSTGRES:

@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("TREMPLIN_OTP_REQUIRED", "false")  # benchmarks time pages, not the second factor
 # One database per size, so that a small trial run does not grow into the full one.
 _size = sys.argv[sys.argv.index("--referrals") + 1] if "--referrals" in sys.argv else "1000000"
 SQLITE_PATH = ROOT / "var" / f"bench-stats-{_size}.sqlite3"

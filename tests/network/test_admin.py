@@ -5,9 +5,8 @@ from tests.factories import CnamSiteFactory, MissionLocaleFactory, UserFactory
 
 
 @pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
+def staff_client(login):
+    return login(UserFactory(is_staff=True, is_superuser=True))
 
 
 @pytest.mark.parametrize(
