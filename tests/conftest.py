@@ -23,20 +23,22 @@ def _fresh_in_memory_indexes():
     forget_index()
 
 
-@pytest.fixture
-def login(client):
-    """``login(user)``: the test client signed in as this person. Staff and steering members, who must
-    use a second factor, get an authentication app and a session where its code was entered."""
+def sign_in(client, user):
+    """``client`` signed in as this person. Staff and steering members, who must use a second
+    factor, get an authentication app and a session where its code was entered."""
     from tests.accounts.second_factor import mark_verified
     from tremplin.accounts import second_factor
 
-    def _login(user):
-        client.force_login(user)
-        if second_factor.due_at_login(user) != second_factor.NONE:
-            mark_verified(client, user)
-        return client
+    client.force_login(user)
+    if second_factor.due_at_login(user) != second_factor.NONE:
+        mark_verified(client, user)
+    return client
 
-    return _login
+
+@pytest.fixture
+def login(client):
+    """``login(user)``: the test client signed in as this person (see :func:`sign_in`)."""
+    return lambda user: sign_in(client, user)
 
 
 @pytest.fixture

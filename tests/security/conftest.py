@@ -4,7 +4,6 @@ user per role, and objects of ML A / site X for the routes' arguments. Each test
 of the module's transaction, so what a request writes is gone for the next test."""
 
 import datetime
-import inspect
 import types
 
 import pytest
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.conftest import sign_in
 from tests.factories import (
     CnamSiteFactory,
     CommuneFactory,
@@ -189,17 +189,8 @@ def build_world() -> World:
     return w
 
 
-def _shared_login(request, client):
-    """The ``login`` fixture of tests/conftest.py (a session whose second factor is verified, for the
-    roles that need one), run on ``client`` outside any test: pytest offers no module-scoped access to
-    a function-scoped fixture, so its definition is looked up and called as pytest would."""
-    definition = request._fixturemanager.getfixturedefs("login", request.node)[-1]
-    login = definition.func(client)
-    return next(login) if inspect.isgenerator(login) else login
-
-
 @pytest.fixture(scope="module")
-def world(request, django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker):
     """The world, and a session per role opened once: each test only swaps the session cookie, so the
     matrix does not pay a login per role and route. Sessions live in the module's transaction."""
     with django_db_blocker.unblock(), transaction.atomic():
@@ -207,7 +198,7 @@ def world(request, django_db_setup, django_db_blocker):
         w.sessions = {}
         for role, user in w.users.items():
             client = Client()
-            _shared_login(request, client)(user)
+            sign_in(client, user)
             w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield w
         transaction.set_rollback(True)
