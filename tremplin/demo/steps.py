@@ -208,4 +208,10 @@ def credentials_table() -> list[str]:
         for row in rows
     ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
-    return lines + ["", f"Mot de passe de tous ces comptes : {DEMO_PASSWORD}"]
+    lines += ["", f"Mot de passe de tous ces comptes : {DEMO_PASSWORD}"]
+    if settings.TREMPLIN_OTP_REQUIRED:
+        lines.append(
+            "Les comptes de pilotage et d'exploitation demandent à la première connexion d'enregistrer une "
+            "application d'authentification (code TOTP) ; pour essayer sans : TREMPLIN_OTP_REQUIRED=false make demo"
+        )
+    return lines
