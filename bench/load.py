@@ -311,6 +311,7 @@ def user_classes(host: str, accounts: dict, think: tuple[float, float], logged_i
     class ApiClient(FastHttpUser):
         wait_time = between(*think)
         fixed_count = 0
+        default_headers = {"X-Forwarded-Proto": "https"}
 
         def on_start(self):
             self.headers = {"Authorization": f"Bearer {next(pools['tokens'])}"}
