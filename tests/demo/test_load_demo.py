@@ -51,7 +51,8 @@ def test_load_demo_twice_with_the_real_referential(client):
         assert account.email in table
         assert client.login(username=account.email, password=steps.DEMO_PASSWORD)
     assert "Cnam Occitanie – Millau (démo) (CNAM-DEMO-12145)" in table
-    assert table.rstrip().endswith(f"Mot de passe de tous ces comptes : {steps.DEMO_PASSWORD}")
+    assert f"Mot de passe de tous ces comptes : {steps.DEMO_PASSWORD}" in table
+    assert "TREMPLIN_OTP_REQUIRED=false make demo" in table.splitlines()[-1]
 
 
 def test_without_the_shared_data_demo_missions_locales_sit_in_department_seats(settings, tmp_path):
