@@ -7,7 +7,8 @@ Creates the database named in DATABASE_URL when missing, migrates, runs ``load_d
 working population spread over the Cnam sites that have open sessions, so that simulated users do
 not all read and write the same rows:
 - referents, round-robin over those sites;
-- missions locales of its own (two per site, seated in the site's commune), shared by the counsellors;
+- missions locales of its own, seated in the sites' communes (up to two per site: with 132 sites
+  and 157 counsellors, one per counsellor);
 - for each counsellor, young people living in the site's commune, most of them already referred to
   one of the site's sessions (some acknowledged, some with a meeting planned, a message or two),
   the others not yet referred (the simulated counsellors refer them during the run);
