@@ -55,11 +55,6 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--quick", action="store_true", help="short runs (15 s) to check the set-up")
-    parser.add_argument(
-        "--keep-senderless",
-        action="store_true",
-        help="leave the stats demo's referrals without a sender (their pages answered 500 until fixed)",
-    )
     args = parser.parse_args()
     args.levels = [int(n) for n in args.users.split(",")]
     args.think = tuple(float(x) for x in args.think.split(","))
@@ -84,12 +79,11 @@ def server_environment() -> dict:
     return env
 
 
-def seed(env: dict, *, counsellors: int, referents: int, keep_senderless: bool) -> dict:
+def seed(env: dict, *, counsellors: int, referents: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
             [PYTHON, str(ROOT / "bench" / "load_seed.py"), out.name]
-            + ["--counsellors", str(counsellors), "--referents", str(referents)]
-            + (["--keep-senderless"] if keep_senderless else []),
+            + ["--counsellors", str(counsellors), "--referents", str(referents)],
             env=env,
             cwd=ROOT,
             check=True,
@@ -442,9 +436,7 @@ def main() -> None:
     counsellors, referents, _ = mix(largest)
     env_vars = server_environment()
     started = time.monotonic()
-    accounts = seed(
-        env_vars, counsellors=counsellors, referents=referents, keep_senderless=args.keep_senderless
-    )
+    accounts = seed(env_vars, counsellors=counsellors, referents=referents)
     print(f"seeded in {time.monotonic() - started:.0f} s: {json.dumps(accounts['sizes'])}")
     print(f"added for the benchmark: {json.dumps(accounts['added'])}")
     port = free_port()

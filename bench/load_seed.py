@@ -198,22 +198,6 @@ def seed(*, counsellors: int, referents: int, rng: random.Random) -> dict:
     }
 
 
-def give_senders() -> int:
-    """The stats demo writes its referrals without a sender (``sender`` is also emptied when an
-    account is deleted). The referral list and page of this version answer 500 on such a
-    referral (``referral.sender.email`` as a filter argument): until that is fixed, they get a
-    former counsellor as sender here, so the benchmark measures load rather than that bug.
-    ``bench/load.py --keep-senderless`` reproduces it."""
-    from tremplin.accounts.models import User
-    from tremplin.referrals.models import Referral
-
-    former, _ = User.objects.get_or_create(
-        email=f"ancien-conseiller@{EMAIL_DOMAIN}",
-        defaults={"first_name": "Ancien", "last_name": "Conseiller"},
-    )
-    return Referral.objects.filter(sender=None).update(sender=former)
-
-
 def sizes() -> dict:
     from tremplin.accounts.models import User
     from tremplin.catalog.models import Training, TrainingSession
@@ -236,7 +220,6 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--counsellors", type=int, default=160)
     parser.add_argument("--referents", type=int, default=40)
-    parser.add_argument("--keep-senderless", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -255,7 +238,6 @@ def main() -> None:
         call_command("load_demo", stdout=quiet)
     demo = time.perf_counter() - started
     result = seed(counsellors=args.counsellors, referents=args.referents, rng=random.Random(20250609))
-    result["senderless_given_a_sender"] = 0 if args.keep_senderless else give_senders()
     result["sizes"] = sizes()
     result["seconds"] = {"demo": round(demo, 1), "total": round(time.perf_counter() - started, 1)}
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
