@@ -319,5 +319,5 @@ def test_nul_character_refuses_the_file_naming_the_line(command, net, scratch):
         call_command(command, str(scratch(text, name)), stdout=io.StringIO(), stderr=io.StringIO())
     assert str(excinfo.value) == (
         f"{name}, ligne {line} : caractère nul : ce n'est pas un fichier texte"
-        + (" (enregistrez-le au format « CSV UTF-8 »)." if command.endswith(("locales", "sites")) else ".")
+        " (enregistrez-le au format « CSV UTF-8 »)."
     )

@@ -20,6 +20,7 @@ from tremplin.catalog.bulk import upsert
 from tremplin.catalog.lheo.reader import PARSER_OPTIONS
 from tremplin.catalog.models import Formacode, Nsf
 from tremplin.utils.importing import ImportReport
+from tremplin.utils.textfiles import FileRefused, read_text
 
 
 class CodeFileError(Exception):
@@ -28,15 +29,9 @@ class CodeFileError(Exception):
 
 def read_formacode(path: Path, report: ImportReport) -> dict[str, dict]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodeFileError(
-            f"{path.name} : le fichier n'est pas encodé en UTF-8 (octet {exc.start}) ; "
-            "enregistrez-le au format « CSV UTF-8 »."
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise CodeFileError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
+        text = read_text(path)
+    except FileRefused as exc:
+        raise CodeFileError(str(exc)) from None
     rows = {}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     line = 0

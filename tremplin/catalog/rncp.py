@@ -35,6 +35,7 @@ from tremplin.catalog.enums import CertificationRegistry, level_from_rncp
 from tremplin.catalog.models import Certification, Nsf, SkillBlock
 from tremplin.catalog.text import fold
 from tremplin.utils.importing import ImportReport
+from tremplin.utils.textfiles import FileRefused, read_text
 
 CERTIFICATION_CODE = re.compile(r"(RNCP|RS)\d{1,6}")
 # The RNCP links some certifications to a whole ROME domain ("M18") or grand domain ("M"), not only to
@@ -62,15 +63,9 @@ def _read(path: Path) -> tuple[set[str], list[dict]]:
     """The header and the rows of a file. A row shorter than the header reads as empty values, cells
     beyond the header are ignored (spreadsheets export both); a file that is not UTF-8 text is refused."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RncpFormatError(
-            f"{path.name} : le fichier n'est pas encodé en UTF-8 (octet {exc.start}) ; "
-            "enregistrez-le au format « CSV UTF-8 »."
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise RncpFormatError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
+        text = read_text(path)
+    except FileRefused as exc:
+        raise RncpFormatError(str(exc)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";", restval="")
     header = {name.strip() for name in reader.fieldnames or [] if name}
     try:

@@ -27,6 +27,7 @@ from pathlib import Path
 from tremplin.catalog.bulk import upsert
 from tremplin.catalog.models import RomeAppellation, RomeDomain, RomeFiche, RomeGrandDomain
 from tremplin.utils.importing import ImportReport
+from tremplin.utils.textfiles import FileRefused, read_text
 
 ROME_CODE = re.compile(r"[A-N]\d{4}")
 TREE_HEADER = {"code_grand_domaine", "libelle_grand_domaine", "code_domaine_professionnel", "code_rome"}
@@ -57,10 +58,10 @@ def files_in_order(path: Path) -> list[Path]:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    text = path.read_text(encoding="utf-8-sig")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise RomeFormatError(f"{path.name}, ligne {line} : caractère nul : ce n'est pas un fichier texte.")
+    try:
+        text = read_text(path)
+    except FileRefused as exc:
+        raise RomeFormatError(str(exc)) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     # A short row reads as empty values; cells beyond the header are ignored.
@@ -141,7 +142,9 @@ class RomeImport:
 
     def _read_json(self, path: Path) -> None:
         try:
-            records = json.loads(path.read_text(encoding="utf-8-sig"))
+            records = json.loads(read_text(path))
+        except FileRefused as exc:
+            raise RomeFormatError(str(exc)) from None
         except json.JSONDecodeError as exc:
             raise RomeFormatError(
                 f"{path.name}, ligne {exc.lineno}, colonne {exc.colno} : JSON invalide ({exc.msg})"
