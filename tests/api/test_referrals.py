@@ -370,3 +370,15 @@ def test_stored_answers_holding_names_are_deleted_by_the_tick_after_a_day(net, a
     IdempotentRequest.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
     call_command("referrals_tick", stdout=io.StringIO())
     assert not IdempotentRequest.objects.exists()
+
+
+def test_emails_of_a_referral_sent_with_a_token_name_the_mission_locale(
+    net, api, tokens, person, session, referent
+):
+    from tremplin.referrals.models import OutboxEmail
+
+    body = {"young_person": person.pk, "session": session.pk, "message": "Projet solide."}
+    assert api(tokens["ml"]).post(URL, body, format="json").status_code == 201
+
+    bodies = " ".join(OutboxEmail.objects.values_list("body", flat=True))
+    assert f"{net['ml'].name} oriente" in bodies and "Orientation envoyée le" in bodies
