@@ -128,4 +128,6 @@ def test_operators_read_referrals_and_the_outbox_in_the_admin(login, referral):
         reverse("admin:referrals_outboxemail_changelist"),
         reverse("admin:referrals_notificationpreference_changelist"),
     ):
-        assert client.get(url).status_code == 200, url
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert referral.young_person.last_name not in page.content.decode(), url  # a number, not a name

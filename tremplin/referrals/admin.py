@@ -1,5 +1,8 @@
 """Operators' view of referrals: read-only (every change goes through the services and leaves an
-event), and the outbox, to see and resend failing emails."""
+event), and the outbox, to see and resend failing emails.
+
+Operators see a young person's number, never the name: reading records is the missions locales'
+business, and every read there is logged for the ML manager."""
 
 from django.contrib import admin, messages
 
@@ -41,12 +44,18 @@ class ReferralEventInline(admin.TabularInline):
 
 @admin.register(Referral)
 class ReferralAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "young_person", "site", "mission_locale", "status", "sent_at", "status_changed_at"]
+    list_display = ["pk", "person_number", "site", "mission_locale", "status", "sent_at", "status_changed_at"]
     list_filter = ["status"]
-    search_fields = ["young_person__search_name", "site__name", "mission_locale__name"]
-    list_select_related = ["young_person", "site", "mission_locale"]
+    search_fields = ["=pk", "=young_person__pk", "site__name", "mission_locale__name"]
+    list_select_related = ["site", "mission_locale"]
+    exclude = ["young_person"]
+    readonly_fields = ["person_number"]
     inlines = [ReferralEventInline]
     show_full_result_count = False
+
+    @admin.display(description="jeune (n° de fiche)", ordering="young_person_id")
+    def person_number(self, referral):
+        return referral.young_person_id
 
 
 @admin.register(OutboxEmail)

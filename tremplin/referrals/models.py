@@ -227,7 +227,8 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.young_person} → {self.target_label}"
+        # No name: this is what the admin, error reports and logs print.
+        return f"Orientation n° {self.pk} → {self.target_label}"
 
     @property
     def target_label(self) -> str:
