@@ -3,8 +3,7 @@ single violation, and a person with an authentication app enters its code after 
 
 import pytest
 
-from tests.accounts.second_factor import device_for
-from tests.browser.conftest import log_in
+from tests.accounts.second_factor import current_code, device_for
 from tests.browser.world import PASSWORD
 from tests.factories import member
 from tremplin.accounts.enums import Role
@@ -49,9 +48,17 @@ def test_the_api_documentation_renders_under_the_policy(new_page):
 
 def test_a_person_with_an_authentication_app_enters_its_code(new_page):
     counsellor = member(Role.COUNSELLOR, email="camille@ml.example.org")
-    device_for(counsellor)
+    device = device_for(counsellor)
     page = new_page()
-    log_in(page, counsellor.email, PASSWORD)  # fills in the code the app would show
+    page.goto("/compte/connexion/")
+    page.get_by_label("Adresse électronique").fill(counsellor.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    assert "/compte/double-authentification/" in page.url  # the password alone is not enough
+    page.get_by_label("Code à 6 chiffres").fill(current_code(device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_load_state()
     page.goto("/compte/")
     assert page.get_by_role("heading", name="Mon compte").is_visible()
     assert page.get_by_text("Activée").is_visible()

@@ -4,9 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory
 from tests.hostile import lheo
-from tremplin.accounts.enums import Role
 from tremplin.catalog.models import CatalogImport, Training, TrainingAction, TrainingProvider, TrainingSession
 
 URL = reverse("catalog:lheo_upload")
@@ -27,12 +26,6 @@ def upload(client, data: bytes | str, name="offre.xml", content_type="applicatio
 @pytest.fixture
 def regional_client(login, regional):
     return login(regional)
-
-
-@pytest.fixture(autouse=True)
-def _no_second_factor(settings):
-    """Staff must enter a second factor when it is required; these tests are about the upload."""
-    settings.TREMPLIN_OTP_REQUIRED = False
 
 
 def test_regional_admin_imports_an_offer_of_their_region_and_reads_a_summary(regional_client, net):
@@ -202,46 +195,7 @@ def test_uploaded_name_is_shown_escaped(regional_client, net):
     assert "&lt;img src=x onerror=alert(1)&gt;.xml" in page
 
 
-ANSWERS = {
-    "anonymous": 302,
-    "counsellor": 403,
-    "manager": 403,
-    "referent": 403,
-    "regional": 200,
-    "steering": 403,
-    "staff": 200,
-}
-
-
-@pytest.mark.parametrize("who", ANSWERS)
-def test_who_may_open_the_page(client, login, net, who):
-    if who == "staff":
-        login(UserFactory(is_staff=True))
-    elif who != "anonymous":
-        role = {
-            "counsellor": Role.COUNSELLOR,
-            "manager": Role.ML_MANAGER,
-            "referent": Role.CNAM_REFERENT,
-            "regional": Role.CNAM_REGIONAL,
-            "steering": Role.STEERING,
-        }[who]
-        organisation = {
-            Role.COUNSELLOR: net["ml"],
-            Role.ML_MANAGER: net["ml"],
-            Role.CNAM_REFERENT: net["site"],
-            Role.CNAM_REGIONAL: net["centre"],
-            Role.STEERING: net["steering"],
-        }[role]
-        login(member(role, organisation))
-    response = client.get(URL)
-    assert response.status_code == ANSWERS[who]
-    if who == "anonymous":
-        assert "/compte/" in response["Location"]
-    if response.status_code == 200:
-        assert 'type="file"' in response.content.decode()
-    if response.status_code == 403:
-        # A refused POST writes nothing either.
-        assert client.post(URL, {}).status_code == 403
+# Who may open the page: the access matrix (tests/security/rules.py, catalog:lheo_upload).
 
 
 def test_the_upload_page_is_in_the_regional_admin_s_menu_only(login, regional, counsellor):

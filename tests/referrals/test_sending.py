@@ -279,7 +279,9 @@ def test_a_referral_and_message_without_a_sender_person_show_on_both_lists_and_t
 
     for user, listing in ((counsellor, "referrals:list"), (referent, "referrals:inbox")):
         client = login(user)
-        assert client.get(reverse(listing)).status_code == 200
+        listed = client.get(reverse(listing) + "?status=")
+        assert listed.status_code == 200
+        assert reverse("referrals:detail", args=[referral.pk]) in listed.content.decode()
         page = client.get(reverse("referrals:detail", args=[referral.pk]))
         assert page.status_code == 200
         assert "Envoyé par i-milo" in page.content.decode()

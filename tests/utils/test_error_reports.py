@@ -1,37 +1,27 @@
 """Error reports (emails to ADMINS, debug pages) name no young person."""
 
-import logging
 import sys
 
 import pytest
 from django.core import mail
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
-from django.utils.log import AdminEmailHandler
 from django.views import debug
 
 from tests.youth.factories import born
 from tremplin.utils.error_reports import PersonalDataExceptionReporter, PersonalDataReporterFilter
 from tremplin.youth import views as youth_views
 
-SETTINGS = {
-    "ADMINS": [("Exploitation", "exploitation@tremplin.example.fr")],
-    "DEFAULT_EXCEPTION_REPORTER_FILTER": "tremplin.utils.error_reports.PersonalDataReporterFilter",
-    "DEFAULT_EXCEPTION_REPORTER": "tremplin.utils.error_reports.PersonalDataExceptionReporter",
-}
 BIRTH = born(19)
 SECRETS = ("Quintardière", "Zoélie", "06 98 76 54 32", BIRTH.isoformat(), "zoelie.q@example.org", "Fauteuil")
 
 
 @pytest.fixture
-def reporter_settings(monkeypatch):
-    """The two settings, as base.py will set them; the email handler reads its reporter class once,
-    when logging is configured at start-up, so it is given here as start-up would."""
+def reporter_settings():
+    """The reporter and its filter are those base.py sets (read by the email handler when logging is
+    configured at start-up); only the recipients are added."""
     debug.get_default_exception_reporter_filter.cache_clear()
-    for handler in logging.getLogger("django").handlers:
-        if isinstance(handler, AdminEmailHandler):
-            monkeypatch.setattr(handler, "reporter_class", PersonalDataExceptionReporter)
-    with override_settings(**SETTINGS):
+    with override_settings(ADMINS=[("Exploitation", "exploitation@tremplin.example.fr")]):
         yield
     debug.get_default_exception_reporter_filter.cache_clear()
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import occitanie
 from tests.stats.factories import world as stats_world
 from tests.youth.factories import YoungPersonFactory, born
 from tremplin.referrals.enums import Action, ReferralStatus, Side
@@ -33,6 +34,9 @@ from tremplin.youth.models import YoungPerson, YoungPersonAccess, age_on
 
 PARIS = ZoneInfo("Europe/Paris")
 LONG_AGO = datetime.datetime(2023, 6, 1, 12, tzinfo=datetime.UTC)
+
+# The network's counsellor, not the youth conftest's (of a mission locale of its own).
+counsellor = occitanie.counsellor
 
 
 def purge(*args) -> str:
