@@ -54,7 +54,11 @@ def test_the_error_email_for_a_posted_young_person_form_names_no_one(
     client.force_login(counsellor)
     client.raise_request_exception = False
 
-    response = client.post(reverse("youth:create") + "?q=Quintardi%C3%A8re", posted_form(counsellor))
+    response = client.post(
+        reverse("youth:create") + "?q=Quintardi%C3%A8re",
+        posted_form(counsellor),
+        HTTP_REFERER="http://testserver/jeunes/?q=Quintardi%C3%A8re+Zo%C3%A9lie",
+    )
 
     assert response.status_code == 500
     [email] = mail.outbox
@@ -62,6 +66,7 @@ def test_the_error_email_for_a_posted_young_person_form_names_no_one(
     report = email.subject + email.body + html
     assert "RuntimeError" in report and "database unavailable" in report  # still useful to fix the bug
     assert "youth/nouveau" in report or "jeunes/nouveau" in report
+    assert "Quintardi" not in report  # nor percent-encoded, in the URL or the previous page's
     for secret in SECRETS:
         assert secret not in report
         assert secret.replace("'", "&#x27;") not in html

@@ -254,3 +254,5 @@ def test_erasure_anonymises_at_once_and_is_logged_to_the_manager(
     log_html = client.get(reverse("youth:access_log")).content.decode()
     assert f"fiche n° {person.pk} (anonymisée)" in log_html and "effacement de ses données" in log_html
     assert YoungPerson.objects.filter(pk=person.pk).exists()  # the referral still counts
+    referral_page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "ont été effacées le" in referral_page and "accord de la personne" not in referral_page

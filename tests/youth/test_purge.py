@@ -294,3 +294,20 @@ def test_one_failing_person_stays_untouched_and_the_others_are_anonymised(net, p
     assert other.is_anonymised
     monkeypatch.setattr(anonymisation, "_erase_notifications", real)
     assert "1 fiche(s) anonymisée(s)" in purge()
+
+
+def test_answers_kept_for_api_retries_are_forgotten_with_the_person(person, referral, counsellor):
+    from tremplin.api.models import IdempotentRequest
+
+    def kept(path, body):
+        return IdempotentRequest.objects.create(
+            user=counsellor, key=str(body), path=path, fingerprint="x", status_code=201, body=body
+        )
+
+    kept("/api/v1/young-people/", {"id": person.pk, "first_name": "Léa"})
+    kept("/api/v1/referrals/", {"id": referral.pk, "young_person": {"id": person.pk, "first_name": "Léa"}})
+    other = kept("/api/v1/referrals/", {"id": person.pk, "young_person": {"id": person.pk + 1}})
+
+    young_person_anonymise(young_person=person, reason=AnonymisationReason.REQUEST)
+
+    assert list(IdempotentRequest.objects.all()) == [other]

@@ -29,9 +29,8 @@ from tremplin.referrals.enums import (
 )
 from tremplin.referrals.models import Referral, ReferralEvent, side_of
 from tremplin.referrals.transitions import TRANSITIONS, allowed_actions
-from tremplin.youth.enums import AccessAction, Programme
+from tremplin.youth.enums import Programme
 from tremplin.youth.models import YoungPerson
-from tremplin.youth.services import young_person_access_log
 
 # The transitions a person or a system may ask for ("expire" is the platform's own).
 API_ACTIONS = [action for action in TRANSITIONS if action != Action.EXPIRE]
@@ -343,8 +342,12 @@ def _context(request) -> dict:
 
 
 def _answer(request, referral, status_code=status.HTTP_200_OK) -> Response:
+    """The referral as the caller may read it; when the person's data is in it, a logged read."""
     referral = _referrals(request).get(pk=referral.pk)
-    response = Response(ReferralSerializer(referral, context=_context(request)).data, status=status_code)
+    data = ReferralSerializer(referral, context=_context(request)).data
+    if data["young_person"]["shared"]:
+        log_reads(request, [referral.young_person_id])
+    response = Response(data, status=status_code)
     response["ETag"] = etag_of(referral)
     return response
 
@@ -467,7 +470,6 @@ class ReferralList(generics.ListAPIView):
             )
         except services.ReferralError as error:
             raise _problem(error) from None
-        log_reads(request, [referral.young_person_id])
         response = _answer(request, referral, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/referrals/{referral.pk}/")
         return response
@@ -499,15 +501,7 @@ class ReferralDetail(generics.GenericAPIView):
         responses={200: ReferralSerializer},
     )
     def get(self, request, pk):
-        referral = self.get_object()
-        user, membership = acting(request)
-        young_person_access_log(
-            young_person=referral.young_person,
-            user=user,
-            organisation=membership.organisation,
-            action=AccessAction.VIEW,
-        )
-        return _answer(request, referral)
+        return _answer(request, self.get_object())
 
 
 TRANSITION_EXAMPLES = [
@@ -601,7 +595,6 @@ class ReferralTransition(generics.GenericAPIView):
                 if error.field:
                     raise exceptions.ValidationError({error.field: [error.message]}) from None
                 raise Conflict(error.message, extra={"code": "transition_refused"}) from None
-        log_reads(request, [referral.young_person_id])
         return _answer(request, referral)
 
 

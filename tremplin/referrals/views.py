@@ -174,12 +174,7 @@ def _render_detail(request, referral, *, bound: dict | None = None, message_form
         for t in allowed_actions(referral.status, side)
     ]
     person = referral.young_person
-    young_person_access_log(
-        young_person=person,
-        user=request.user,
-        organisation=request.membership.organisation,
-        action=AccessAction.VIEW,
-    )
+    _log_read(request, person)
     services.referral_mark_read(referral=referral, user=request.user)
     redirections = list(referral.redirections.select_related("site", "session__action__training"))
     context = {
@@ -368,7 +363,8 @@ def _choose_person(request):
 
 
 def _log_read(request, person):
-    """The send and redirect pages show the person's name, age and commune: a read of the record."""
+    """The referral, send and redirect pages show the person's name, age and commune: a read of the
+    record, logged for the ML manager."""
     young_person_access_log(
         young_person=person,
         user=request.user,

@@ -41,6 +41,8 @@ class PersonalDataReporterFilter(SafeExceptionReporterFilter):
         meta = super().get_safe_request_meta(request)
         if meta.get("QUERY_STRING"):
             meta["QUERY_STRING"] = self.cleansed_substitute
+        if "?" in meta.get("HTTP_REFERER", ""):  # the previous page's search, e.g. /jeunes/?q=Dupont
+            meta["HTTP_REFERER"] = meta["HTTP_REFERER"].split("?", 1)[0] + "?" + self.cleansed_substitute
         return meta
 
     def get_traceback_frame_variables(self, request, tb_frame):

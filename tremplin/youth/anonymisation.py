@@ -16,18 +16,19 @@ would otherwise keep the data for ever.
 
 from __future__ import annotations
 
+import calendar
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from tremplin.accounts.models import User
+from tremplin.api.models import IdempotentRequest
 from tremplin.referrals.enums import OPEN_STATUSES
 from tremplin.referrals.models import (
     Notification,
@@ -55,15 +56,9 @@ ERASED_EMAIL = (
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
     """The same instant ``months`` calendar months earlier (the 31st falls back to the month's end)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
     month += 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def latest_birth_date_for_age(age: int, today: datetime.date) -> datetime.date:
@@ -87,7 +82,7 @@ def purge_candidates(now: datetime.datetime | None = None) -> list[Candidate]:
     cutoff = months_before(now, settings.RETENTION_MONTHS)
     inactive = (
         YoungPerson.objects.not_anonymised()
-        .filter(updated_at__lt=cutoff, created_at__lt=cutoff)
+        .filter(updated_at__lt=cutoff)  # never earlier than created_at
         .exclude(referrals__updated_at__gte=cutoff)
         .exclude(referrals__events__created_at__gte=cutoff)
         .exclude(referrals__messages__created_at__gte=cutoff)
@@ -110,10 +105,9 @@ def _over_age(today: datetime.date) -> list[int]:
         .exclude(referrals__status__in=[s.value for s in OPEN_STATUSES])
         .values_list("pk", "birth_date", "created_at")
     )
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     result = []
     for pk, birth_date, created_at in rows:
-        registered_over_age = age_on(birth_date, created_at.astimezone(tz).date()) >= limit
+        registered_over_age = age_on(birth_date, timezone.localdate(created_at)) >= limit
         if not registered_over_age or age_on(birth_date, today) > MAX_AGE_RQTH:
             result.append(pk)
     return result
@@ -151,8 +145,7 @@ def young_person_anonymise(
     if person.anonymised_at is not None:
         return False
     referrals = Referral.objects.filter(young_person=person)
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    sent_days = [sent.astimezone(tz).date() for sent in referrals.values_list("sent_at", flat=True)]
+    sent_days = [timezone.localdate(sent) for sent in referrals.values_list("sent_at", flat=True)]
 
     person.first_name = ANONYMISED_FIRST_NAME
     person.last_name = ANONYMISED_LAST_NAME
@@ -177,6 +170,7 @@ def young_person_anonymise(
     ReferralEvent.objects.filter(referral__young_person=person).exclude(comment="").update(comment="")
     ReferralMessage.objects.filter(referral__young_person=person).update(body=ERASED_TEXT)
     _erase_notifications(person)
+    _forget_api_answers(person)
     YoungPersonAccess.objects.create(
         young_person=person,
         user=user,
@@ -191,17 +185,17 @@ def _erase_notifications(person: YoungPerson) -> None:
     """Notifications and emails name the person ("Léa M."): their text becomes a neutral line with
     the referral's number (an email not sent yet still tells its reader that something changed). The
     emails to the person themself (their signed link, their first name, their address) are deleted."""
-    referral_ids = list(Referral.objects.filter(young_person=person).values_list("pk", flat=True))
-    if not referral_ids:
-        return
+    about_person = Q(referral__young_person=person) | Q(notifications__referral__young_person=person)
     neutral = Concat(Value("Orientation n° "), Cast("referral_id", CharField()), Value(ERASED_LINE))
-    Notification.objects.filter(referral_id__in=referral_ids).update(summary=neutral)
-    OutboxEmail.objects.filter(referral_id__in=referral_ids, user__isnull=True).delete()
-    staff_emails = set(
-        OutboxEmail.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
-    ) | set(
-        OutboxEmail.objects.filter(notifications__referral_id__in=referral_ids).values_list("pk", flat=True)
-    )
-    OutboxEmail.objects.filter(pk__in=staff_emails).update(
+    Notification.objects.filter(referral__young_person=person).update(summary=neutral)
+    OutboxEmail.objects.filter(referral__young_person=person, user__isnull=True).delete()
+    OutboxEmail.objects.filter(pk__in=OutboxEmail.objects.filter(about_person).values("pk")).update(
         subject="[Tremplin] " + ERASED_EMAIL, body=ERASED_EMAIL + "\n", last_error=""
     )
+
+
+def _forget_api_answers(person: YoungPerson) -> None:
+    """Answers kept 24 hours for API retries (``Idempotency-Key``) hold the record as it was sent."""
+    IdempotentRequest.objects.filter(
+        Q(path__startswith="/api/v1/young-people/", body__id=person.pk) | Q(body__young_person__id=person.pk)
+    ).delete()

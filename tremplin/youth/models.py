@@ -40,7 +40,7 @@ class YoungPersonQuerySet(models.QuerySet):
         if membership is None or membership.role not in ML_ROLES:
             return self.none()
         # An anonymised record is no one's any more: it leaves the lists, the pages and the API.
-        return self.filter(mission_locale_id=membership.organisation_id, anonymised_at__isnull=True)
+        return self.not_anonymised().filter(mission_locale_id=membership.organisation_id)
 
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
@@ -65,8 +65,10 @@ class YoungPersonQuerySet(models.QuerySet):
 
         The birth date narrows to a few hundred rows nationally at most; the names are then compared
         in Python, which is where accents, swaps and typing errors are easy to handle."""
-        candidates = self.filter(birth_date=birth_date, anonymised_at__isnull=True).only(
-            "pk", "first_name", "last_name", "birth_date", "mission_locale_id", "archived_at"
+        candidates = (
+            self.not_anonymised()
+            .filter(birth_date=birth_date)
+            .only("pk", "first_name", "last_name", "birth_date", "mission_locale_id", "archived_at")
         )
         return [
             person

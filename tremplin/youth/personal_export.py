@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.db import transaction
 from django.utils import timezone
 
 from tremplin.referrals.models import OutboxEmail, Referral
+from tremplin.youth.enums import AccessAction
 from tremplin.youth.models import YoungPerson
+from tremplin.youth.services import young_person_access_log
 
 FORMAT = "tremplin-donnees-personnelles/1"
 
@@ -180,6 +183,15 @@ def _referral(r: Referral) -> dict:
 def personal_data_json(person: YoungPerson) -> str:
     """UTF-8 friendly (accents kept as they are) and indented: a person can read it."""
     return json.dumps(personal_data(person), ensure_ascii=False, indent=2) + "\n"
+
+
+@transaction.atomic
+def personal_data_export(person: YoungPerson, *, user=None, organisation=None) -> str:
+    """The document, its export logged first so that it shows in the document's own access log."""
+    young_person_access_log(
+        young_person=person, user=user, organisation=organisation, action=AccessAction.EXPORT
+    )
+    return personal_data_json(person)
 
 
 def export_filename(person: YoungPerson) -> str:

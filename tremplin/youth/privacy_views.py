@@ -10,7 +10,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,12 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tremplin.accounts.enums import Role
 from tremplin.referrals.enums import OPEN_STATUSES
-from tremplin.youth import services
 from tremplin.youth.anonymisation import young_person_anonymise
-from tremplin.youth.enums import AccessAction, AnonymisationReason
+from tremplin.youth.enums import AnonymisationReason
 from tremplin.youth.forms import AccessLogFilterForm
 from tremplin.youth.models import YoungPerson, YoungPersonAccess
-from tremplin.youth.personal_export import export_filename, personal_data_json
+from tremplin.youth.personal_export import export_filename, personal_data_export
 
 LOG_PAGE_SIZE = 50
 MANAGER_ONLY = "Réservé aux responsables de la mission locale qui suit ce ou cette jeune."
@@ -100,15 +98,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 @require_POST
 def person_export(request, pk):
     person = _managed_person(request, pk)
-    with transaction.atomic():
-        # Logged first, so that the document shows its own export.
-        services.young_person_access_log(
-            young_person=person,
-            user=request.user,
-            organisation=request.membership.organisation,
-            action=AccessAction.EXPORT,
-        )
-        document = personal_data_json(person)
+    document = personal_data_export(person, user=request.user, organisation=request.membership.organisation)
     response = HttpResponse(document.encode("utf-8"), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(person)}"'
     response["Cache-Control"] = "no-store"

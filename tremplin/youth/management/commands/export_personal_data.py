@@ -4,12 +4,9 @@ person, as JSON (right of access). The export is written in the person's access 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from tremplin.youth import services
-from tremplin.youth.enums import AccessAction
 from tremplin.youth.models import YoungPerson
-from tremplin.youth.personal_export import personal_data_json
+from tremplin.youth.personal_export import personal_data_export
 
 
 class Command(BaseCommand):
@@ -38,12 +35,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"La fiche {id} n'appartient pas à la mission locale {mission_locale} : rien n'est exporté."
             )
-        with transaction.atomic():
-            # Logged first, so that the document shows its own export.
-            services.young_person_access_log(
-                young_person=person, user=None, organisation=None, action=AccessAction.EXPORT
-            )
-            document = personal_data_json(person)
+        document = personal_data_export(person)
         if output:
             try:
                 Path(output).write_text(document, encoding="utf-8")
