@@ -135,7 +135,6 @@ def second_factor_verify(request):
     form = CodeForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         django_otp.login(request, device)
-        request.session[second_factor.SESSION_KEY] = second_factor.VERIFY
         return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
     return render(
         request,
@@ -163,7 +162,6 @@ def second_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         second_factor.device_confirm(device=device)
         django_otp.login(request, device)
-        request.session[second_factor.SESSION_KEY] = second_factor.VERIFY
         messages.success(
             request,
             "La double authentification est activée : à chaque connexion, Tremplin vous demandera un code "

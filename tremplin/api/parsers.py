@@ -21,7 +21,7 @@ class LimitedJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is None or stream is None:
             return super().parse(stream, media_type, parser_context)
-        # Read one byte past the limit rather than trust Content-Length: a chunked body has none.
+        # Read one byte past the limit rather than trust the Content-Length header's figure.
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise RequestTooLarge(f"Corps de requête trop volumineux : {limit} octets au plus.")

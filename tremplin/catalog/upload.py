@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import Q
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
@@ -24,19 +25,7 @@ from tremplin.catalog.lheo.reader import LheoFileError
 from tremplin.catalog.lheo.service import lheo_import
 from tremplin.network.models import CnamSite
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ERRORS_SHOWN = 100
-
-
-def max_upload_bytes() -> int:
-    return getattr(settings, "LHEO_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
-
-
-def megabytes(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} ko"
-    text = f"{size / (1024 * 1024):.1f}".replace(".", ",")
-    return text.removesuffix(",0") + " Mo"
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -91,9 +80,7 @@ class LheoUploadForm(DsfrBaseForm):
             raise forms.ValidationError(
                 f"« {display_name(upload.name)} » n'est pas un fichier .xml : exportez l'offre au format LHEO (XML)."
             )
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(self.too_large_message())
-        return upload
+        return upload  # a file over the size limit never gets here: SizeLimitUploadHandler skips it
 
     def clean(self):
         cleaned = super().clean()
@@ -104,7 +91,7 @@ class LheoUploadForm(DsfrBaseForm):
 
     def too_large_message(self) -> str:
         return (
-            f"Le fichier dépasse la taille maximale de {megabytes(max_upload_bytes())} : découpez l'offre "
+            f"Le fichier dépasse la taille maximale de {filesizeformat(settings.LHEO_UPLOAD_MAX_BYTES)} : découpez l'offre "
             "en plusieurs fichiers ou demandez l'import à l'équipe d'exploitation."
         )
 
@@ -133,7 +120,7 @@ def allowed_site_ids(request) -> frozenset[int] | None:
 @require_http_methods(["GET", "POST"])
 def lheo_upload(request):
     allowed = allowed_site_ids(request)
-    limiter = SizeLimitUploadHandler(request, limit=max_upload_bytes())
+    limiter = SizeLimitUploadHandler(request, limit=settings.LHEO_UPLOAD_MAX_BYTES)
     if request.method == "POST":
         request.upload_handlers.insert(0, limiter)
     return _lheo_upload(request, allowed, limiter)
@@ -167,17 +154,20 @@ def _lheo_upload(request, allowed: frozenset[int] | None, limiter: SizeLimitUplo
             "skipped": result.report.skipped_reasons.most_common() if result else [],
             "more_errors": max(0, len(result.report.errors) - MAX_ERRORS_SHOWN) if result else 0,
             "scoped": allowed is not None,
-            "max_size": megabytes(max_upload_bytes()),
+            "max_size": filesizeformat(settings.LHEO_UPLOAD_MAX_BYTES),
         },
     )
 
 
 def _import_upload(upload, name: str, skip_invalid: bool, allowed: frozenset[int] | None):
-    # The reader needs a path and reads the file twice: the upload goes to a private temporary file.
+    def run(path: Path):
+        return lheo_import(path=path, display_name=name, skip_invalid=skip_invalid, allowed_site_ids=allowed)
+
+    if hasattr(upload, "temporary_file_path"):  # over FILE_UPLOAD_MAX_MEMORY_SIZE: already on disk
+        return run(Path(upload.temporary_file_path()))
+    # The reader needs a path and reads the file twice: a small upload goes to a private temporary file.
     with tempfile.NamedTemporaryFile(suffix=".xml") as copy:
         for chunk in upload.chunks():
             copy.write(chunk)
         copy.flush()
-        return lheo_import(
-            path=Path(copy.name), display_name=name, skip_invalid=skip_invalid, allowed_site_ids=allowed
-        )
+        return run(Path(copy.name))

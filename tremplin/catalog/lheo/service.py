@@ -14,10 +14,6 @@ from tremplin.catalog.lheo.reader import LheoReader
 from tremplin.utils.importing import ImportReport
 
 
-class _Rollback(Exception):
-    pass
-
-
 @dataclass
 class LheoImportResult:
     file_name: str
@@ -32,7 +28,6 @@ def lheo_import(
     path: Path,
     display_name: str,
     skip_invalid: bool = False,
-    cnam_only: bool = False,
     allowed_site_ids: frozenset[int] | None = None,
 ) -> LheoImportResult:
     reader = LheoReader(path, display_name=display_name)
@@ -41,18 +36,14 @@ def lheo_import(
     importer = LheoImporter(
         report=report,
         file_name=display_name,
-        cnam_only=cnam_only,
         skip_invalid=skip_invalid,
         allowed_site_ids=allowed_site_ids,
     )
-    imported = True
-    try:
-        with transaction.atomic():
-            importer.run(reader.formations())
-            if importer.failed or (report.errors and not skip_invalid):
-                raise _Rollback
-    except _Rollback:
-        imported = False
+    with transaction.atomic():
+        importer.run(reader.formations())
+        imported = not (importer.failed or (report.errors and not skip_invalid))
+        if not imported:
+            transaction.set_rollback(True)
     return LheoImportResult(
         file_name=display_name,
         version=version,
