@@ -490,7 +490,8 @@ def measure(args, host: str, accounts: dict) -> collections.Counter:
         print(
             f"throughput {result['total']['rps']:.1f} req/s = {result['total']['rps'] / base_rps:.0f}× the 2-user "
             f"baseline ({base_rps:.1f} req/s, think time {BASELINE_THINK[0]:g}–{BASELINE_THINK[1]:g} s); "
-            f"think time {args.think[0]:g}–{args.think[1]:g} s"
+            f"think time {args.think[0]:g}–{args.think[1]:g} s; load average (1 min) {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} cores (PostgreSQL, gunicorn and locust included)"
         )
     env.runner.quit()
     return failures
