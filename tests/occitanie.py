@@ -22,6 +22,11 @@ from tremplin.accounts.enums import Role
 
 @pytest.fixture
 def net():
+    return build_net()
+
+
+def build_net() -> dict:
+    """The network itself, for a fixture of another scope (the access matrix builds it once)."""
     region = RegionFactory(code="76", name="Occitanie")
     aveyron = DepartmentFactory(code="12", name="Aveyron", region=region)
     haute_garonne = DepartmentFactory(code="31", name="Haute-Garonne", region=region)

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import CnamSiteFactory, UserFactory
 from tests.hostile import lheo
 from tremplin.catalog.models import CatalogImport, Training, TrainingAction, TrainingProvider, TrainingSession
 
@@ -26,6 +26,12 @@ def upload(client, data: bytes | str, name="offre.xml", content_type="applicatio
 @pytest.fixture
 def regional_client(login, regional):
     return login(regional)
+
+
+@pytest.fixture
+def elsewhere():
+    """A Cnam site of another region (Auvergne-Rhône-Alpes)."""
+    return CnamSiteFactory(code="CNAM-LYON", parent=CnamSiteFactory(code="CNAM-ARA", regional_centre=True))
 
 
 def test_regional_admin_imports_an_offer_of_their_region_and_reads_a_summary(regional_client, net):
@@ -65,12 +71,7 @@ def test_invalid_records_are_listed_and_nothing_is_imported_unless_asked(regiona
     assert set(TrainingSession.objects.values_list("external_id", flat=True)) == {"S1"}
 
 
-def test_a_regional_admin_cannot_import_for_another_region(regional_client, net):
-    from tests.factories import CnamSiteFactory
-
-    elsewhere = CnamSiteFactory(
-        code="CNAM-LYON", parent=CnamSiteFactory(code="CNAM-ARA", regional_centre=True)
-    )
+def test_a_regional_admin_cannot_import_for_another_region(regional_client, net, elsewhere):
     before = counts()
     page = upload(
         regional_client, lheo.lheo(lheo.formation(actions=lheo.action(site=elsewhere.code)))
@@ -80,12 +81,7 @@ def test_a_regional_admin_cannot_import_for_another_region(regional_client, net)
     assert counts() == before
 
 
-def test_a_regional_admin_cannot_change_another_regions_training(login, regional, net):
-    from tests.factories import CnamSiteFactory
-
-    elsewhere = CnamSiteFactory(
-        code="CNAM-LYON", parent=CnamSiteFactory(code="CNAM-ARA", regional_centre=True)
-    )
+def test_a_regional_admin_cannot_change_another_regions_training(login, regional, net, elsewhere):
     staff = login(UserFactory(is_staff=True))
     # Staff import a training taught in Lyon; the Occitanie admin sends a file reusing its numbers.
     assert (
@@ -102,12 +98,7 @@ def test_a_regional_admin_cannot_change_another_regions_training(login, regional
     assert TrainingAction.objects.get().cnam_site == elsewhere
 
 
-def test_session_moved_from_another_region_is_refused(login, regional, net):
-    from tests.factories import CnamSiteFactory
-
-    elsewhere = CnamSiteFactory(
-        code="CNAM-LYON", parent=CnamSiteFactory(code="CNAM-ARA", regional_centre=True)
-    )
+def test_session_moved_from_another_region_is_refused(login, regional, net, elsewhere):
     staff = login(UserFactory(is_staff=True))
     upload(
         staff,

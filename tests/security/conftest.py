@@ -20,15 +20,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import sign_in
 from tests.factories import (
-    CnamSiteFactory,
-    CommuneFactory,
-    DepartmentFactory,
-    MissionLocaleFactory,
-    RegionFactory,
-    SteeringBodyFactory,
     UserFactory,
     member,
 )
+from tests.occitanie import build_net
 from tests.referrals.factories import ReferralFactory
 from tests.security import outcomes as roles
 from tests.youth.factories import YoungPersonFactory, born, cnam_session, rome_referential
@@ -50,38 +45,16 @@ class World(types.SimpleNamespace):
 
 
 def _network():
-    region = RegionFactory(code="76", name="Occitanie")
-    aveyron = DepartmentFactory(code="12", name="Aveyron", region=region)
-    haute_garonne = DepartmentFactory(code="31", name="Haute-Garonne", region=region)
-    rodez = CommuneFactory(
-        insee_code="12202",
-        name="Rodez",
-        search_name="rodez",
-        latitude=44.35,
-        longitude=2.57,
-        department=aveyron,
-    )
-    millau = CommuneFactory(
-        insee_code="12145",
-        name="Millau",
-        search_name="millau",
-        latitude=44.10,
-        longitude=3.08,
-        department=aveyron,
-    )
-    toulouse = CommuneFactory(
-        insee_code="31555", name="Toulouse", latitude=43.60, longitude=1.44, department=haute_garonne
-    )
-    centre = CnamSiteFactory(code="CNAM-OCC", name="Cnam Occitanie", regional_centre=True, commune=toulouse)
+    net = build_net()
     return World(
-        region=region,
-        rodez=rodez,
-        centre=centre,
-        site_x=CnamSiteFactory(code="CNAM-RODEZ", name="Cnam Aveyron", parent=centre, commune=rodez),
-        site_y=CnamSiteFactory(code="CNAM-MILLAU", name="Cnam Millau", parent=centre, commune=millau),
-        ml_a=MissionLocaleFactory(code="12202S00", name="Mission locale du Grand Rodez", commune=rodez),
-        ml_b=MissionLocaleFactory(code="12145S00", name="Mission locale du Sud-Aveyron", commune=millau),
-        steering_body=SteeringBodyFactory(code="ETAT-TEST", name="DGEFP"),
+        region=net["region"],
+        rodez=net["rodez"],
+        centre=net["centre"],
+        site_x=net["site"],
+        site_y=net["other_site"],
+        ml_a=net["ml"],
+        ml_b=net["other_ml"],
+        steering_body=net["steering"],
     )
 
 
